@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sites.shortcuts import get_current_site
+from django.utils import translation
+
+from accounts.roles import requires_mfa
+from core.outbox import RenderedEmail, email_queue_rendered
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Account e-mails (verification, password reset, notices) go through the outbox like every other."""
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        user = get_user_model().objects.filter(email__iexact=email).first()
+        language = getattr(user, "preferred_language", None) or translation.get_language() or settings.LANGUAGE_CODE
+        with translation.override(language):
+            request = allauth_context.request
+            base = {"request": request, "email": email, "current_site": get_current_site(request)}
+            message = self.render_mail(template_prefix, email, {**base, **context})
+        html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
+        email_queue_rendered(
+            to=email,
+            template=f"allauth:{template_prefix}",
+            rendered=RenderedEmail(subject=message.subject, text=message.body, html=html),
+            language=language,
+            recipient=user,
+            # These mails hold one-time links and codes: their bodies are purged once sent.
+            sensitive=True,
+        )
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator) -> bool:
+        # Staff roles may not switch their second factor off; they can only replace it.
+        if requires_mfa(authenticator.user):
+            return False
+        return super().can_delete_authenticator(authenticator)

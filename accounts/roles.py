@@ -1,0 +1,77 @@
+"""Who holds which role. Every access rule of the portal is built on these few questions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class RoleHeld:
+    label: str
+    scope: str = ""
+
+
+def is_coordinator(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_coordinator)
+
+
+def is_steering_member(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_steering_member)
+
+
+def locomotive_group_ids(user) -> set[int]:
+    """The GTs whose locomotive (referent, pilot or facilitator) the user belongs to."""
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_locomotive_group_ids", None)
+    if cached is None:
+        cached = set(user.locomotive_roles.values_list("thematic_group_id", flat=True))
+        user._locomotive_group_ids = cached
+    return cached
+
+
+def member_organisation_ids(user) -> set[int]:
+    """Organisations the user represents (legal representative, contact point or delegate)."""
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_member_organisation_ids", None)
+    if cached is None:
+        cached = set(user.organisation_roles.values_list("organisation_id", flat=True))
+        user._member_organisation_ids = cached
+    return cached
+
+
+def requires_mfa(user) -> bool:
+    """Every staff role must use a second factor (TOTP) to sign in."""
+    if not user.is_authenticated:
+        return False
+    return bool(
+        user.is_superuser
+        or user.is_staff
+        or user.is_coordinator
+        or user.is_steering_member
+        or locomotive_group_ids(user)
+    )
+
+
+def roles_held(user) -> list[RoleHeld]:
+    """A readable list of the user's roles, for the member home page."""
+    roles: list[RoleHeld] = []
+    if not user.is_authenticated:
+        return roles
+    if user.is_coordinator:
+        roles.append(RoleHeld(str(_("Operational coordination"))))
+    if user.is_steering_member:
+        roles.append(RoleHeld(str(_("Steering committee"))))
+    for role in user.locomotive_roles.select_related("thematic_group").order_by("thematic_group__number"):
+        roles.append(RoleHeld(str(role.get_role_display()), role.thematic_group.short_name))
+    for role in user.organisation_roles.select_related("organisation", "thematic_group").order_by(
+        "organisation__name", "role"
+    ):
+        scope = role.organisation.name
+        if role.thematic_group_id:
+            scope = f"{scope} — {role.thematic_group.short_name}"
+        roles.append(RoleHeld(str(role.get_role_display()), scope))
+    return roles

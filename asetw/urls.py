@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from core import views as core_views
+
+urlpatterns = [
+    path("", core_views.landing, name="landing"),
+    path("accueil/", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("compte/", include("allauth.urls")),
+    path("compte/", include("accounts.urls")),
+    path("organisations/", include("members.urls")),
+    path("gt/", include("thematic_groups.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,33 @@
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.roles import roles_held
+from core import health
+from members.selectors import organisations_for_user
+from thematic_groups.selectors import thematic_groups_list
+
+
+@require_GET
+def landing(request):
+    return render(request, "core/landing.html", {"thematic_groups": thematic_groups_list()})
+
+
+@login_required
+@never_cache
+def home(request):
+    return render(
+        request,
+        "core/home.html",
+        {"roles": roles_held(request.user), "organisations": organisations_for_user(request.user)},
+    )
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    results = health.run_checks()
+    healthy = all(result["ok"] for result in results.values())
+    return JsonResponse({"status": "ok" if healthy else "fail", "checks": results}, status=200 if healthy else 503)

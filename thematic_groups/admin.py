@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from core.admin import AuditEntryInline
+from thematic_groups import services
+from thematic_groups.models import Deliverable, LocomotiveMember, ThematicGroup
+
+
+class DeliverableInline(admin.TabularInline):
+    model = Deliverable
+    extra = 0
+
+
+class LocomotiveInline(admin.TabularInline):
+    model = LocomotiveMember
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+@admin.register(ThematicGroup)
+class ThematicGroupAdmin(admin.ModelAdmin):
+    list_display = ("number", "name", "eligibility", "capacity_min", "capacity_max", "first_session_start")
+    readonly_fields = ("number", "slug")
+    inlines = [DeliverableInline, LocomotiveInline, AuditEntryInline]
+
+    def has_add_permission(self, request):
+        return False  # the five GTs come from the convention; changing the list is a steering decision
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Goes through the service so that the change is audited like any other.
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in services.EDITABLE_FIELDS}
+        if changes:
+            services.thematic_group_update(actor=request.user, group=obj, **changes)

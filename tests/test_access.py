@@ -1,0 +1,101 @@
+"""Every URL of the project has an access decision, checked for five kinds of users.
+
+A new view whose URL name is missing from ``EXPECTED`` makes this test fail, so no view can be added
+without deciding who may see it.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ANON, MEMBER, OTHER_DELEGATE, OTHER_PILOT, COORDINATOR = (
+    "anon",
+    "member",
+    "other_delegate",
+    "other_pilot",
+    "coordinator",
+)
+EVERYONE = {ANON, MEMBER, OTHER_DELEGATE, OTHER_PILOT, COORDINATOR}
+SIGNED_IN = EVERYONE - {ANON}
+
+# URL name → (kwargs key, who gets the page). Everyone else is sent to the login page or gets a 404.
+EXPECTED = {
+    "landing": (None, EVERYONE),
+    "home": (None, SIGNED_IN),
+    "healthz": (None, EVERYONE),
+    "accounts:profile": (None, SIGNED_IN),
+    "members:organisation_detail": ("organisation", {MEMBER, COORDINATOR}),
+    "thematic_groups:list": (None, EVERYONE),
+    "thematic_groups:detail": ("group", EVERYONE),
+    "thematic_groups:edit": ("group", {COORDINATOR}),
+    "admin:index": (None, {COORDINATOR}),
+    "admin:core_auditentry_changelist": (None, {COORDINATOR}),
+    "admin:core_outboundemail_changelist": (None, {COORDINATOR}),
+    "admin:members_organisation_changelist": (None, {COORDINATOR}),
+    "admin:thematic_groups_thematicgroup_changelist": (None, {COORDINATOR}),
+    "admin:accounts_user_changelist": (None, {COORDINATOR}),
+}
+# URLs that belong to libraries with their own access rules: sign-in pages (allauth), the admin's
+# generated pages (all behind the admin site's check, sampled above), and the language switch.
+LIBRARY_NAMESPACES = ("admin:",)
+LIBRARY_PREFIXES = ("account_", "mfa_", "set_language")
+
+
+def _url_names(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_project_url_has_an_access_decision():
+    names = set(_url_names(get_resolver().url_patterns))
+    undecided = {
+        name
+        for name in names
+        if name not in EXPECTED and not name.startswith(LIBRARY_NAMESPACES) and not name.startswith(LIBRARY_PREFIXES)
+    }
+    assert not undecided, f"Views without an access decision in EXPECTED: {sorted(undecided)}"
+    assert set(EXPECTED) <= names, f"Stale entries: {sorted(set(EXPECTED) - names)}"
+
+
+@pytest.fixture
+def people(member, delegate_other_org, pilot_other_group, coordinator):
+    return {
+        ANON: None,
+        MEMBER: member,
+        OTHER_DELEGATE: delegate_other_org,
+        OTHER_PILOT: pilot_other_group,
+        COORDINATOR: coordinator,
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", sorted(EXPECTED))
+@pytest.mark.parametrize("who", sorted(EVERYONE))
+def test_access(client, mfa_login, people, organisation, groups, url_name, who):
+    key, allowed = EXPECTED[url_name]
+    kwargs = {"organisation": {"pk": organisation.pk}, "group": {"slug": "decarbonation"}}.get(key, {})
+    url = reverse(url_name, kwargs=kwargs)
+    user = people[who]
+    if user is not None:
+        mfa_login(client, user)
+    response = client.get(url, follow=True)
+    final_path = response.request["PATH_INFO"]
+    if who in allowed:
+        assert response.status_code == 200, f"{who} should see {url}"
+        assert final_path == url, f"{who} was redirected away from {url} to {final_path}"
+    else:
+        denied = response.status_code in (403, 404) or final_path == reverse("account_login")
+        assert denied, f"{who} should not see {url} (got {response.status_code} at {final_path})"
+        assert final_path != url or response.status_code != 200
+
+
+@pytest.mark.django_db
+def test_outsider_gets_404_not_403_for_an_organisation(client, mfa_login, delegate_other_org, organisation):
+    mfa_login(client, delegate_other_org)
+    response = client.get(reverse("members:organisation_detail", kwargs={"pk": organisation.pk}))
+    assert response.status_code == 404
+    assert organisation.name not in response.content.decode()
+    assert "Page introuvable" in response.content.decode()

@@ -1,0 +1,165 @@
+import json
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
+
+from asetw import env
+from core.audit import log_action, mask_secrets
+from core.models import AuditEntry
+from thematic_groups.models import ThematicGroup
+
+
+@pytest.mark.django_db
+def test_healthz_reports_each_check(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body["checks"]) == {"database", "cache", "broker", "migrations"}
+    assert body["checks"]["migrations"]["detail"] == "up to date"
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_database_fails(client):
+    with mock.patch("core.health.check_database", return_value=(False, "OperationalError")):
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert json.loads(response.content)["checks"]["database"] == {"ok": False, "detail": "OperationalError"}
+
+
+@pytest.mark.django_db
+def test_the_five_thematic_groups_exist_with_their_rules():
+    groups = {group.slug: group for group in ThematicGroup.objects.prefetch_related("deliverables")}
+    assert list(groups) == [
+        "decarbonation",
+        "achats-durables",
+        "resilience",
+        "sensibilisation-aines",
+        "infrastructures-durables",
+    ]
+    assert groups["decarbonation"].accepts("hospital") and not groups["decarbonation"].accepts("elder_care")
+    aines = groups["sensibilisation-aines"]
+    assert aines.accepts("elder_care") and not aines.accepts("hospital")
+    assert all(
+        group.accepts("hospital") and group.accepts("elder_care")
+        for group in (groups["achats-durables"], groups["resilience"], groups["infrastructures-durables"])
+    )
+    assert not any(group.accepts("other") for group in groups.values())
+    assert {(group.capacity_min, group.capacity_max) for group in groups.values()} == {(20, 30)}
+    resilience = groups["resilience"]
+    assert resilience.first_session_start.date().isoformat() == "2026-04-20"
+    assert [d.due_label for d in resilience.deliverables.all()][:2] == ["décembre 2026", "décembre 2027"]
+
+
+@pytest.mark.django_db
+def test_group_fiche_is_public_but_members_only_see_the_locomotive(client, member, pilot):
+    url = reverse("thematic_groups:detail", kwargs={"slug": "decarbonation"})
+    public = client.get(url).content.decode()
+    assert "Décarbonation" in public and "Hôpitaux uniquement" in public
+    assert pilot.last_name not in public
+    client.force_login(member)
+    signed_in = client.get(url).content.decode()
+    assert pilot.last_name in signed_in
+
+
+@pytest.mark.django_db
+def test_coordinator_edit_of_a_group_is_audited(client, coordinator, mfa_login, groups):
+    group = groups["achats-durables"]
+    mfa_login(client, coordinator)
+    url = reverse("thematic_groups:edit", kwargs={"slug": group.slug})
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data["capacity_max"] = 25
+    response = client.post(url, data)
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.capacity_max == 25
+    entry = AuditEntry.objects.get(action="thematic_groups.group.updated")
+    assert entry.actor == coordinator
+    assert entry.data["changes"] == {"capacity_max": {"from": 30, "to": 25}}
+
+
+@pytest.mark.django_db
+def test_group_edit_keeps_input_and_explains_errors(client, coordinator, mfa_login, groups):
+    group = groups["resilience"]
+    mfa_login(client, coordinator)
+    url = reverse("thematic_groups:edit", kwargs={"slug": group.slug})
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data.update(capacity_min=40, capacity_max=30, scope="Nouveau périmètre tapé")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Nouveau périmètre tapé" in page
+    assert "Le maximum doit être au moins égal au minimum (40)." in page
+    group.refresh_from_db()
+    assert group.capacity_min == 20
+    assert not AuditEntry.objects.filter(action="thematic_groups.group.updated").exists()
+
+
+@pytest.mark.django_db
+def test_audit_entry_masks_secrets_and_records_target(coordinator, groups):
+    entry = log_action(
+        "test.action", actor=coordinator, target=groups["resilience"], data={"password": "hunter2", "note": "ok"}
+    )
+    entry.refresh_from_db()
+    assert entry.data == {"password": "***", "note": "ok"}
+    assert entry.target == groups["resilience"]
+    assert entry.actor_label == coordinator.email
+    assert entry.created_at.utcoffset().total_seconds() == 0
+
+
+def test_mask_secrets_goes_deep():
+    assert mask_secrets({"a": [{"token": "x"}], "b": {"api_key": "y", "n": 1}}) == {
+        "a": [{"token": "***"}],
+        "b": {"api_key": "***", "n": 1},
+    }
+
+
+def test_env_helpers_fail_loudly(monkeypatch, tmp_path):
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="not a boolean"):
+        env.env_bool("X_FLAG")
+    monkeypatch.setenv("X_NUMBER", "12a")
+    with pytest.raises(ImproperlyConfigured, match="not an integer"):
+        env.env_int("X_NUMBER", 1)
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file\n")
+    monkeypatch.setenv("X_SECRET_FILE", str(secret))
+    assert env.env_str("X_SECRET") == "from-a-file"
+    with pytest.raises(ImproperlyConfigured, match="scheme"):
+        env.email_settings_from_url("ftp://mail", file_path=tmp_path)
+    smtp = env.email_settings_from_url("smtp+tls://user:p%40ss@mail.example.org:2525", file_path=tmp_path)
+    assert smtp["EMAIL_HOST"] == "mail.example.org" and smtp["EMAIL_PORT"] == 2525
+    assert smtp["EMAIL_HOST_PASSWORD"] == "p@ss" and smtp["EMAIL_USE_TLS"] is True
+
+
+@pytest.mark.django_db
+def test_language_switch_changes_the_page_language(client):
+    client.post(reverse("set_language"), {"language": "de", "next": "/"})
+    page = client.get("/").content.decode()
+    assert '<html lang="de">' in page
+
+
+@pytest.mark.django_db
+def test_home_lists_roles_and_organisations(client, delegate, member):
+    client.force_login(delegate)
+    page = client.get(reverse("home")).content.decode()
+    assert "Délégué GT" in page and "Hôpital Alpha" in page
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent(settings, capsys):
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    count = User.objects.count()
+    call_command("seed_demo")
+    assert User.objects.count() == count
+    out = capsys.readouterr().out
+    assert "coordination@demo.asetw.be" in out and "delegue@chu-demo.be" in out

@@ -1,0 +1,77 @@
+from urllib.parse import urlsplit
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import TEST_PASSWORD, TOTP_SECRET, UserFactory
+
+COORDINATOR_PAGES = [
+    reverse("admin:index"),
+    reverse("thematic_groups:edit", kwargs={"slug": "decarbonation"}),
+    reverse("home"),
+]
+
+
+@pytest.fixture
+def coordinator_without_totp(db):
+    return UserFactory(email="new-coordinator@example.org", is_coordinator=True, is_staff=True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", COORDINATOR_PAGES)
+def test_coordinator_without_totp_is_sent_to_set_it_up(client, coordinator_without_totp, url):
+    client.force_login(coordinator_without_totp)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == reverse("mfa_activate_totp")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", COORDINATOR_PAGES)
+def test_coordinator_with_totp_but_no_second_factor_in_session_must_confirm(client, coordinator, url):
+    client.force_login(coordinator)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == reverse("mfa_reauthenticate")
+
+
+@pytest.mark.django_db
+def test_member_without_staff_role_needs_no_second_factor(client, member):
+    client.force_login(member)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "Hôpital Alpha" in response.content.decode()
+
+
+def _current_code() -> str:
+    counter = int(timezone.now().timestamp()) // 30
+    return format_hotp_value(hotp_value(TOTP_SECRET, counter))
+
+
+@pytest.mark.django_db
+def test_real_sign_in_with_password_then_totp_opens_the_admin(client, coordinator):
+    response = client.post(reverse("account_login"), {"login": coordinator.email, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == reverse("mfa_authenticate")
+    # Between the two factors the user is not signed in yet.
+    assert client.get(reverse("admin:index")).status_code == 302
+
+    response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert response.status_code == 200  # wrong code: the form is shown again
+    assert client.get(reverse("admin:index")).status_code == 302
+
+    response = client.post(reverse("mfa_authenticate"), {"code": _current_code()})
+    assert response.status_code == 302
+    admin = client.get(reverse("admin:index"))
+    assert admin.status_code == 200
+    assert "Administration ASeT-W" in admin.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_cannot_switch_their_second_factor_off(client, coordinator, mfa_login):
+    mfa_login(client, coordinator)
+    client.post(reverse("mfa_deactivate_totp"), {})
+    assert Authenticator.objects.filter(user=coordinator, type=Authenticator.Type.TOTP).exists()

@@ -1,10 +1,48 @@
 from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core import outbox
+from core.audit import log_action
 from core.models import AuditEntry, OutboundEmail
+
+
+def _label(model) -> str:
+    return f"{model._meta.app_label}.{model._meta.model_name}"
+
+
+class AuditedAdminMixin:
+    """Changes made in the administration land in the audit log like those made in the portal."""
+
+    # Addresses typed without a scheme are taken as https, the behaviour Django adopts in 6.0.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changes = {name: str(form.cleaned_data.get(name)) for name in form.changed_data}
+        action = "changed" if change else "created"
+        log_action(f"admin.{_label(obj)}.{action}", actor=request.user, target=obj, data={"fields": changes})
+
+    def delete_model(self, request, obj):
+        log_action(f"admin.{_label(obj)}.deleted", actor=request.user, target=obj, data={"label": str(obj)})
+        super().delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        parent = form.instance
+        for obj in formset.new_objects:
+            log_action(f"admin.{_label(obj)}.created", actor=request.user, target=parent, data={"item": str(obj)})
+        for obj, fields in formset.changed_objects:
+            log_action(
+                f"admin.{_label(obj)}.changed",
+                actor=request.user,
+                target=parent,
+                data={"item": str(obj), "fields": fields},
+            )
+        for obj in formset.deleted_objects:
+            log_action(f"admin.{_label(obj)}.deleted", actor=request.user, target=parent, data={"item": str(obj)})
 
 
 class ReadOnlyAdminMixin:

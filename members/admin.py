@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin import AuditEntryInline
+from core.admin import AuditedAdminMixin, AuditEntryInline
 from members.models import Organisation, OrganisationRole
 
 
@@ -11,7 +11,7 @@ class OrganisationRoleInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "enterprise_number", "type", "status", "city")
     list_filter = ("type", "status")
     search_fields = ("name", "enterprise_number", "city")

@@ -163,3 +163,83 @@ def test_seed_demo_is_idempotent(settings, capsys):
     assert User.objects.count() == count
     out = capsys.readouterr().out
     assert "coordination@demo.asetw.be" in out and "delegue@chu-demo.be" in out
+
+
+@pytest.mark.django_db
+def test_accept_language_header_chooses_the_language_without_url_prefix(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="nl-BE,nl;q=0.9").content.decode()
+    assert '<html lang="nl">' in page
+    assert client.get("/nl/").status_code == 404
+
+
+def _make_delegations(count, groups):
+    from members.enums import OrganisationRoleType
+    from members.models import OrganisationRole
+    from tests.factories import OrganisationFactory, UserFactory
+
+    for _ in range(count):
+        OrganisationRole.objects.create(
+            user=UserFactory(),
+            organisation=OrganisationFactory(),
+            role=OrganisationRoleType.DELEGATE,
+            thematic_group=groups["decarbonation"],
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 4])
+def test_group_page_queries_do_not_grow_with_members(client, member, groups, count, django_assert_max_num_queries):
+    _make_delegations(count, groups)
+    client.force_login(member)
+    url = reverse("thematic_groups:detail", kwargs={"slug": "decarbonation"})
+    with django_assert_max_num_queries(8):
+        page = client.get(url).content.decode()
+    assert page.count("<li>Organisation ") == count
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3])
+def test_home_queries_do_not_grow_with_organisations(client, groups, count, django_assert_max_num_queries):
+    from members.enums import OrganisationRoleType
+    from members.models import OrganisationRole
+    from tests.factories import OrganisationFactory, UserFactory
+
+    person = UserFactory()
+    for _ in range(count):
+        OrganisationRole.objects.create(
+            user=person, organisation=OrganisationFactory(), role=OrganisationRoleType.CONTACT_POINT
+        )
+    client.force_login(person)
+    with django_assert_max_num_queries(7):
+        page = client.get(reverse("home")).content.decode()
+    assert page.count('href="/organisations/') == count
+
+
+@pytest.mark.django_db
+def test_admin_change_of_an_organisation_is_audited_and_readable_on_the_object(
+    client, coordinator, mfa_login, organisation
+):
+    mfa_login(client, coordinator)
+    url = reverse("admin:members_organisation_change", args=[organisation.pk])
+    data = {
+        "name": "Hôpital Alpha renommé",
+        "legal_form": organisation.legal_form,
+        "type": organisation.type,
+        "type_precision": "",
+        "enterprise_number": organisation.enterprise_number,
+        "street": organisation.street,
+        "postal_code": organisation.postal_code,
+        "city": organisation.city,
+        "website": "",
+        "roles-TOTAL_FORMS": "0",
+        "roles-INITIAL_FORMS": "0",
+        "core-auditentry-target_type-target_id-TOTAL_FORMS": "0",
+        "core-auditentry-target_type-target_id-INITIAL_FORMS": "0",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get(action="admin.members.organisation.changed")
+    assert entry.actor == coordinator and entry.target == organisation
+    assert entry.data["fields"] == {"name": "Hôpital Alpha renommé"}
+    history = client.get(url).content.decode()
+    assert "admin.members.organisation.changed" in history

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin import AuditEntryInline
+from core.admin import AuditedAdminMixin, AuditEntryInline
 from thematic_groups import services
 from thematic_groups.models import Deliverable, LocomotiveMember, ThematicGroup
 
@@ -17,7 +17,7 @@ class LocomotiveInline(admin.TabularInline):
 
 
 @admin.register(ThematicGroup)
-class ThematicGroupAdmin(admin.ModelAdmin):
+class ThematicGroupAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("number", "name", "eligibility", "capacity_min", "capacity_max", "first_session_start")
     readonly_fields = ("number", "slug")
     inlines = [DeliverableInline, LocomotiveInline, AuditEntryInline]

@@ -20,5 +20,5 @@ class ProfileForm(forms.ModelForm):
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
         if phone and not _PHONE.match(phone):
-            raise forms.ValidationError(_("Enter a phone number with digits only, for example +32 81 12 34 56."))
+            raise forms.ValidationError(_("Enter a valid phone number, for example +32 81 12 34 56."))
         return phone

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -122,21 +122,25 @@ def email_queue_rendered(
 
 
 def _store(*, to, template, context, key, language, recipient, sensitive, rendered) -> OutboundEmail:
-    with transaction.atomic():
-        row = OutboundEmail.objects.create(
-            idempotency_key=key,
-            to_email=to,
-            recipient=recipient if getattr(recipient, "pk", None) else None,
-            language=language,
-            template=template,
-            context=context,
-            subject=rendered.subject[:500],
-            body_text=rendered.text,
-            body_html=rendered.html,
-            sensitive=sensitive,
-            message_id=OutboundEmail.new_message_id(),
-        )
-        transaction.on_commit(lambda: _queue_delivery(row.pk))
+    try:
+        with transaction.atomic():
+            row = OutboundEmail.objects.create(
+                idempotency_key=key,
+                to_email=to,
+                recipient=recipient if getattr(recipient, "pk", None) else None,
+                language=language,
+                template=template,
+                context=context,
+                subject=rendered.subject[:500],
+                body_text=rendered.text,
+                body_html=rendered.html,
+                sensitive=sensitive,
+                message_id=OutboundEmail.new_message_id(),
+            )
+    except IntegrityError:
+        # Another transaction queued the same key a moment before: that row is the mail.
+        return OutboundEmail.objects.get(idempotency_key=key)
+    transaction.on_commit(lambda: _queue_delivery(row.pk))
     return row
 
 

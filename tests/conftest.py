@@ -95,3 +95,18 @@ def delegate_other_org(db, other_organisation, groups):
         thematic_group=groups["sensibilisation-aines"],
     )
     return user
+
+
+@pytest.fixture(autouse=True)
+def tasks_in_process(request):
+    """Unit tests run Celery tasks in-process even when REDIS_URL is set (as in CI); the
+    integration tests that start a real worker manage the Celery configuration themselves."""
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    from asetw.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

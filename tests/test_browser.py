@@ -7,10 +7,14 @@ Screenshots of every checked page go to ``test-artifacts/`` for a human look.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
+
+from tests.factories import TEST_PASSWORD
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
@@ -34,7 +38,12 @@ MOBILE = {"width": 375, "height": 812}
 
 pytestmark = [
     pytest.mark.browser,
+    # The server thread needs committed data; serialized_rollback brings back the thematic groups
+    # that the data migration created and that each transactional flush removes.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # WhiteNoise only notes that collectstatic has not run: the live server serves static files from
+    # the finders (including Bootstrap from node_modules).
+    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium"),
 ]
 
@@ -65,9 +74,8 @@ def format_axe_violations(violations: list[dict]) -> str:
 def assert_no_axe_violations(page) -> None:
     """Fail with every axe violation (rule, help, offending nodes) so the report is enough to fix it."""
     violations = axe_violations(page)
-    assert not violations, f"axe-core found {len(violations)} violation(s) on {page.url}:\n" + format_axe_violations(
-        violations
-    )
+    report = format_axe_violations(violations)
+    assert not violations, f"axe-core found {len(violations)} violation(s) on {page.url}:\n{report}"
 
 
 def save_screenshot(page, name: str) -> Path:
@@ -77,8 +85,8 @@ def save_screenshot(page, name: str) -> Path:
     return path
 
 
-def sign_in(page, live_server, email: str, password: str) -> None:
-    page.goto(f"{live_server.url}/compte/login/")
+def sign_in(page, email: str, password: str) -> None:
+    page.goto("/compte/login/")
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(password)
     # The header also holds submit buttons (language, sign-out): only the one in the main form signs in.
@@ -86,52 +94,67 @@ def sign_in(page, live_server, email: str, password: str) -> None:
         page.locator("main form button[type=submit]").click()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API keeps an asyncio loop running in this thread, which makes Django refuse
-    # ORM calls from the test (fixtures, factories) unless this is set.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with playwright_sync.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API keeps an asyncio loop running in this thread, so Django refuses ORM calls
+    # from the test body unless told otherwise.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # One Playwright per test, not per module: while its loop runs, Django keys database connections
+    # by async context instead of by thread, so the transactional test set-up and flush (which
+    # restore the migrated thematic groups) must run before it starts and after it stops.
+    with playwright_sync.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
             yield browser
+        finally:
             browser.close()
+            # Connections opened from the test body belong to the loop's context; left open, they
+            # would keep PostgreSQL from dropping the test database.
+            connections.close_all()
+
+
+def new_page(browser, live_server, **options):
+    context = browser.new_context(base_url=live_server.url, locale="fr-BE", **options)
+    context.set_default_timeout(10_000)
+    return context.new_page()
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport=DESKTOP, locale="fr-BE")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+def page(live_server, browser):
+    page = new_page(browser, live_server, viewport=DESKTOP)
     yield page
-    context.close()
+    page.context.close()
 
 
-def test_bootstrap_and_portal_assets_load(page, live_server):
-    failed = []
-    page.on("requestfailed", lambda request: failed.append(f"{request.url} ({request.failure})"))
-    page.on("response", lambda response: response.status >= 400 and failed.append(f"{response.url} ({response.status})"))
-    page.goto(f"{live_server.url}/")
-    page.wait_for_load_state("load")
-    assert not failed, f"Some resources did not load: {failed}"
-    # Bootstrap defines this custom property on :root; it is empty when the stylesheet is missing.
+def test_bootstrap_and_portal_assets_load(page):
+    failures = []
+
+    def record_error(response):
+        if response.status >= 400:
+            failures.append(f"{response.url} ({response.status})")
+
+    page.on("response", record_error)
+    page.on("requestfailed", lambda request: failures.append(f"{request.url} ({request.failure})"))
+    page.goto("/", wait_until="load")
+
+    assert not failures, f"Some resources did not load: {failures}"
+    # Bootstrap defines this custom property on :root; it is empty when its stylesheet is missing.
     font = page.evaluate("getComputedStyle(document.body).getPropertyValue('--bs-body-font-family')")
     assert font.strip(), "Bootstrap's stylesheet is not applied"
 
 
-def test_member_signs_in_and_sees_their_organisation(page, live_server, member):
-    from tests.factories import TEST_PASSWORD
+# Fixtures that write to the database come before ``page`` so they run before Playwright starts.
+def test_member_signs_in_and_sees_their_organisation(member, page):
+    sign_in(page, member.email, TEST_PASSWORD)
 
-    sign_in(page, live_server, member.email, TEST_PASSWORD)
-
-    expect(page).to_have_url(f"{live_server.url}/accueil/")
+    expect(page).to_have_url(re.compile(r"/accueil/$"))
     expect(page.locator("#orgs-title + ul")).to_contain_text("Hôpital Alpha")
     save_screenshot(page, "member-home")
     assert_no_axe_violations(page)
 
 
-def test_language_switcher_changes_html_lang(page, live_server):
-    page.goto(f"{live_server.url}/gt/")
+def test_language_switcher_changes_html_lang(page):
+    page.goto("/gt/")
     html = page.locator("html")
     expect(html).to_have_attribute("lang", "fr")
 
@@ -143,7 +166,20 @@ def test_language_switcher_changes_html_lang(page, live_server):
         expect(html).to_have_attribute("lang", code)
         expect(switcher.locator("#language-select")).to_have_value(code)
         # The switcher sends the visitor back to the page they were reading.
-        expect(page).to_have_url(f"{live_server.url}/gt/")
+        expect(page).to_have_url(re.compile(r"/gt/$"))
+
+
+def test_skip_link_is_the_first_tab_stop_and_reaches_the_content(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    skip_link = page.locator(".skip-link")
+    expect(skip_link).to_be_focused()
+    # Hidden, it is clipped to a 1 px box, which Playwright would still call visible.
+    box = skip_link.bounding_box()
+    assert box["width"] > 20 and box["height"] > 10, f"The focused skip link is not shown: {box}"
+
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
 
 
 @pytest.mark.parametrize(
@@ -155,31 +191,30 @@ def test_language_switcher_changes_html_lang(page, live_server):
         ("/gt/decarbonation/", "thematic-group-decarbonation"),
     ],
 )
-def test_public_page_has_no_axe_violations(page, live_server, path, name):
-    response = page.goto(f"{live_server.url}{path}")
+def test_public_page_has_no_axe_violations(page, path, name):
+    response = page.goto(path)
     assert response.ok, f"{path} answered {response.status}"
     save_screenshot(page, name)
     assert_no_axe_violations(page)
 
 
-def test_login_errors_have_no_axe_violations(page, live_server, member):
-    sign_in(page, live_server, member.email, "not-the-right-password")
+def test_login_errors_have_no_axe_violations(member, page):
+    sign_in(page, member.email, "not-the-right-password")
 
-    expect(page.locator("[data-error-summary]")).to_be_visible()
-    expect(page.locator("[data-error-summary]")).to_be_focused()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
     save_screenshot(page, "login-errors")
     assert_no_axe_violations(page)
 
 
-def test_landing_fits_a_phone_screen(browser, live_server):
-    context = browser.new_context(viewport=MOBILE, device_scale_factor=2, is_mobile=True, has_touch=True)
+def test_landing_fits_a_phone_screen(live_server, browser):
+    page = new_page(browser, live_server, viewport=MOBILE, device_scale_factor=2, is_mobile=True, has_touch=True)
     try:
-        page = context.new_page()
-        page.goto(f"{live_server.url}/")
+        page.goto("/")
         save_screenshot(page, "landing-mobile")
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"The landing page scrolls sideways by {overflow}px on a 375px wide screen"
+        assert overflow <= 0, f"The landing page scrolls sideways by {overflow}px on a 375 px wide screen"
         assert_no_axe_violations(page)
     finally:
-        context.close()
-
+        page.context.close()

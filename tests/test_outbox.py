@@ -167,3 +167,15 @@ def test_sign_up_mail_goes_through_the_outbox_and_is_purged_after_sending(client
     assert outbox.outbox_purge_sensitive() == 1
     row.refresh_from_db()
     assert row.body_text == "" and row.status == Status.SENT
+
+
+@pytest.mark.django_db
+def test_a_key_taken_between_the_check_and_the_insert_returns_the_existing_row(django_capture_on_commit_callbacks):
+    first = _queue(key="raced")
+    with mock.patch.object(OutboundEmail.objects, "filter", wraps=OutboundEmail.objects.filter) as lookup:
+        # The first lookup misses, as it would for a transaction that checked before the other committed.
+        lookup.return_value.first.return_value = None
+        lookup.side_effect = None
+        again = _queue(key="raced")
+    assert again.pk == first.pk
+    assert OutboundEmail.objects.filter(idempotency_key="raced").count() == 1

@@ -1,0 +1,68 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from core.models import AuditEntry
+from tests.factories import TEST_PASSWORD
+
+
+@pytest.mark.django_db
+def test_failed_login_explains_the_error_and_never_echoes_the_password(client, member):
+    response = client.post(reverse("account_login"), {"login": member.email, "password": "wrong-secret-typed"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "wrong-secret-typed" not in page
+    assert f'value="{member.email}"' in page  # what was typed in the e-mail field is kept
+    assert "error-summary" in page and "incorrect" in page
+    assert 'class="form-control' in page
+
+
+@pytest.mark.django_db
+def test_login_with_mixed_case_email_works(client, member):
+    response = client.post(reverse("account_login"), {"login": member.email.upper(), "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_email_is_unique_whatever_the_case(member):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create_user(email=member.email.upper().replace("@", "@"), password="x")
+
+
+@pytest.mark.django_db
+def test_profile_update_keeps_input_on_error_and_audits_success(client, member):
+    client.force_login(member)
+    url = reverse("accounts:profile")
+    response = client.post(
+        url, {"first_name": "Zoé", "last_name": "Martin", "phone": "call me", "preferred_language": "fr"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="Zoé"' in page and "Saisissez un numéro de téléphone valide" in page
+    response = client.post(
+        url, {"first_name": "Zoé", "last_name": "Martin", "phone": "+32 81 12 34 56", "preferred_language": "de"}
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.first_name, member.preferred_language) == ("Zoé", "de")
+    entry = AuditEntry.objects.get(action="accounts.profile.updated")
+    assert entry.data["changes"]["preferred_language"] == {"from": "fr", "to": "de"}
+
+
+@pytest.mark.django_db
+def test_granting_the_coordinator_role_is_audited_and_mailed_once(member, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from accounts import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.global_role_grant(actor=None, user=member, role="coordinator")
+        services.global_role_grant(actor=None, user=member, role="coordinator")
+    member.refresh_from_db()
+    assert member.is_coordinator and member.is_staff
+    assert AuditEntry.objects.filter(action="accounts.role.granted", target_id=str(member.pk)).count() == 1
+    assert len(mail.outbox) == 1
+    assert "authentification à deux facteurs" in mail.outbox[0].body

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 class RoleHeld:
     label: str
     scope: str = ""
+    url: str = ""
 
 
 def is_coordinator(user) -> bool:
@@ -66,12 +68,17 @@ def roles_held(user) -> list[RoleHeld]:
     if user.is_steering_member:
         roles.append(RoleHeld(str(_("Steering committee"))))
     for role in user.locomotive_roles.select_related("thematic_group").order_by("thematic_group__number"):
-        roles.append(RoleHeld(str(role.get_role_display()), role.thematic_group.short_name))
+        roles.append(
+            RoleHeld(
+                str(role.get_role_display()), role.thematic_group.short_name, role.thematic_group.get_absolute_url()
+            )
+        )
     for role in user.organisation_roles.select_related("organisation", "thematic_group").order_by(
         "organisation__name", "role"
     ):
         scope = role.organisation.name
         if role.thematic_group_id:
             scope = f"{scope} — {role.thematic_group.short_name}"
-        roles.append(RoleHeld(str(role.get_role_display()), scope))
+        url = reverse("members:organisation_detail", kwargs={"pk": role.organisation_id})
+        roles.append(RoleHeld(str(role.get_role_display()), scope, url))
     return roles

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.language.PreferredLanguageMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
 ]
 

@@ -66,3 +66,13 @@ def test_granting_the_coordinator_role_is_audited_and_mailed_once(member, django
     assert AuditEntry.objects.filter(action="accounts.role.granted", target_id=str(member.pk)).count() == 1
     assert len(mail.outbox) == 1
     assert "authentification à deux facteurs" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_profile_language_applies_until_the_browser_picks_another(client, member):
+    member.preferred_language = "de"
+    member.save(update_fields=["preferred_language"])
+    client.force_login(member)
+    assert '<html lang="de">' in client.get(reverse("home")).content.decode()
+    client.post(reverse("set_language"), {"language": "nl", "next": "/"})
+    assert '<html lang="nl">' in client.get(reverse("home")).content.decode()

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import time
+
+from allauth.account import app_settings as allauth_account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
@@ -32,6 +36,24 @@ class AccountAdapter(DefaultAccountAdapter):
             # These mails hold one-time links and codes: their bodies are purged once sent.
             sensitive=True,
         )
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        # A sign-in a few minutes ago is as fresh as a re-authentication: a new staff member is not
+        # asked for the password again on the way from the login form to the second-factor setup.
+        request = allauth_context.request
+        if request is not None and _signed_in_recently(request):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
+
+
+def _signed_in_recently(request) -> bool:
+    if not request.user.is_authenticated:
+        return False
+    limit = time.time() - allauth_account_settings.REAUTHENTICATION_TIMEOUT
+    return any(
+        record.get("method") in {"password", "mfa"} and record.get("at", 0) >= limit
+        for record in get_authentication_records(request, request.user)
+    )
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -244,3 +244,10 @@ def test_admin_change_of_an_organisation_is_audited_and_readable_on_the_object(
     assert entry.data["fields"] == {"name": "Hôpital Alpha renommé"}
     history = client.get(url).content.decode()
     assert "admin.members.organisation.changed" in history
+
+
+def test_rich_paragraphs_escapes_and_builds_lists():
+    from core.templatetags.portal_text import rich_paragraphs
+
+    html = rich_paragraphs("Intro <b>bold</b>\n- one\n- two & three\n\nEnd")
+    assert html == "<p>Intro &lt;b&gt;bold&lt;/b&gt;</p><ul><li>one</li><li>two &amp; three</li></ul><p>End</p>"

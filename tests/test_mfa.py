@@ -75,3 +75,25 @@ def test_staff_cannot_switch_their_second_factor_off(client, coordinator, mfa_lo
     mfa_login(client, coordinator)
     client.post(reverse("mfa_deactivate_totp"), {})
     assert Authenticator.objects.filter(user=coordinator, type=Authenticator.Type.TOTP).exists()
+
+
+# Real transactions: allauth announces the new authenticator on commit, inside the request.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_new_coordinator_sets_up_totp_then_reaches_the_admin_without_typing_a_code_again(
+    client, coordinator_without_totp
+):
+    from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
+
+    from core.models import AuditEntry
+
+    client.post(reverse("account_login"), {"login": coordinator_without_totp.email, "password": TEST_PASSWORD})
+    response = client.get(reverse("admin:index"))
+    assert urlsplit(response["Location"]).path == reverse("mfa_activate_totp")
+    page = client.get(response["Location"])
+    assert page.status_code == 200  # no password asked again right after signing in
+    secret = client.session[SECRET_SESSION_KEY]
+    code = format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))
+    client.post(reverse("mfa_activate_totp"), {"code": code})
+    assert Authenticator.objects.filter(user=coordinator_without_totp, type=Authenticator.Type.TOTP).exists()
+    assert AuditEntry.objects.filter(action="accounts.mfa.added", actor=coordinator_without_totp).exists()
+    assert client.get(reverse("admin:index")).status_code == 200

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -76,3 +78,28 @@ def test_profile_language_applies_until_the_browser_picks_another(client, member
     assert '<html lang="de">' in client.get(reverse("home")).content.decode()
     client.post(reverse("set_language"), {"language": "nl", "next": "/"})
     assert '<html lang="nl">' in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_email_change_page_has_no_inline_style_or_script(client, member):
+    client.force_login(member)
+    page = client.get(reverse("account_email")).content.decode()
+    assert member.email in page
+    assert "style=" not in page
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page), "inline script"
+
+
+@pytest.mark.django_db
+def test_email_change_sends_a_verification_through_the_outbox(client, member, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from core.models import OutboundEmail
+
+    client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_email"), {"action_add": "", "email": "new-address@alpha.example.org"})
+    assert response.status_code == 302
+    assert OutboundEmail.objects.filter(to_email="new-address@alpha.example.org", sensitive=True).count() == 1
+    assert len(mail.outbox) == 1
+    page = client.get(reverse("account_email")).content.decode()
+    assert "new-address@alpha.example.org" in page

@@ -251,3 +251,25 @@ def test_rich_paragraphs_escapes_and_builds_lists():
 
     html = rich_paragraphs("Intro <b>bold</b>\n- one\n- two & three\n\nEnd")
     assert html == "<p>Intro &lt;b&gt;bold&lt;/b&gt;</p><ul><li>one</li><li>two &amp; three</li></ul><p>End</p>"
+
+
+def test_page_templates_have_no_inline_script_or_style():
+    """A strict Content Security Policy forbids inline code; e-mail templates are exempt (mail clients
+    only read inline styles)."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    offenders = []
+    for path in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        if "emails" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if (
+            re.search(r"\sstyle=", text)
+            or re.search(r"<script(?![^>]*\bsrc=)", text)
+            or re.search(r"\son[a-z]+=", text)
+        ):
+            offenders.append(str(path))
+    assert not offenders

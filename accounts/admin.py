@@ -1,10 +1,25 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import User
 from core.admin import AuditedAdminMixin, AuditEntryInline
+
+
+def _role_action(role: str, *, grant: bool, description):
+    """An admin action that gives or removes a portal-wide role through the service (audited, mailed)."""
+    change = services.global_role_grant if grant else services.global_role_revoke
+    done = _("Role given.") if grant else _("Role removed.")
+
+    def action(modeladmin, request, queryset):
+        for user in queryset:
+            change(actor=request.user, user=user, role=role)
+        modeladmin.message_user(request, done, messages.SUCCESS)
+
+    action.__name__ = f"{'grant' if grant else 'revoke'}_{role}"
+    return admin.action(description=description)(action)
 
 
 @admin.register(User)
@@ -22,28 +37,23 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     readonly_fields = ("is_coordinator", "is_steering_member", "last_login", "date_joined", "is_superuser")
     inlines = [AuditEntryInline]
-    actions = ["grant_coordinator", "grant_steering", "revoke_coordinator", "revoke_steering"]
+    actions = [
+        _role_action("coordinator", grant=True, description=_("Give the operational coordination role")),
+        _role_action("steering_member", grant=True, description=_("Give the steering committee role")),
+        _role_action("coordinator", grant=False, description=_("Remove the operational coordination role")),
+        _role_action("steering_member", grant=False, description=_("Remove the steering committee role")),
+    ]
 
-    @admin.action(description=_("Give the operational coordination role"))
-    def grant_coordinator(self, request, queryset):
-        for user in queryset:
-            services.global_role_grant(actor=request.user, user=user, role="coordinator")
-        self.message_user(request, _("Role given."), messages.SUCCESS)
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Staff status follows the coordination role; only superusers set it by hand.
+            fields.append("is_staff")
+        return fields
 
-    @admin.action(description=_("Give the steering committee role"))
-    def grant_steering(self, request, queryset):
-        for user in queryset:
-            services.global_role_grant(actor=request.user, user=user, role="steering_member")
-        self.message_user(request, _("Role given."), messages.SUCCESS)
-
-    @admin.action(description=_("Remove the operational coordination role"))
-    def revoke_coordinator(self, request, queryset):
-        for user in queryset:
-            services.global_role_revoke(actor=request.user, user=user, role="coordinator")
-        self.message_user(request, _("Role removed."), messages.SUCCESS)
-
-    @admin.action(description=_("Remove the steering committee role"))
-    def revoke_steering(self, request, queryset):
-        for user in queryset:
-            services.global_role_revoke(actor=request.user, user=user, role="steering_member")
-        self.message_user(request, _("Role removed."), messages.SUCCESS)
+    def user_change_password(self, request, id, form_url=""):
+        # Setting someone else's password would let a coordinator take over an account:
+        # people reset their own password by e-mail.
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)

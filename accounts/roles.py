@@ -23,26 +23,29 @@ def is_steering_member(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_steering_member)
 
 
-def locomotive_group_ids(user) -> set[int]:
-    """The GTs whose locomotive (referent, pilot or facilitator) the user belongs to."""
+def _ids_once_per_request(user, cache_attr: str, load) -> set[int]:
+    """Role lookups run once per user object: views and templates ask the same question many times."""
     if not user.is_authenticated:
         return set()
-    cached = getattr(user, "_locomotive_group_ids", None)
+    cached = getattr(user, cache_attr, None)
     if cached is None:
-        cached = set(user.locomotive_roles.values_list("thematic_group_id", flat=True))
-        user._locomotive_group_ids = cached
+        cached = set(load())
+        setattr(user, cache_attr, cached)
     return cached
+
+
+def locomotive_group_ids(user) -> set[int]:
+    """The GTs whose locomotive (referent, pilot or facilitator) the user belongs to."""
+    return _ids_once_per_request(
+        user, "_locomotive_group_ids", lambda: user.locomotive_roles.values_list("thematic_group_id", flat=True)
+    )
 
 
 def member_organisation_ids(user) -> set[int]:
     """Organisations the user represents (legal representative, contact point or delegate)."""
-    if not user.is_authenticated:
-        return set()
-    cached = getattr(user, "_member_organisation_ids", None)
-    if cached is None:
-        cached = set(user.organisation_roles.values_list("organisation_id", flat=True))
-        user._member_organisation_ids = cached
-    return cached
+    return _ids_once_per_request(
+        user, "_member_organisation_ids", lambda: user.organisation_roles.values_list("organisation_id", flat=True)
+    )
 
 
 def requires_mfa(user) -> bool:

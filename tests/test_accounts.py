@@ -103,3 +103,27 @@ def test_email_change_sends_a_verification_through_the_outbox(client, member, dj
     assert len(mail.outbox) == 1
     page = client.get(reverse("account_email")).content.decode()
     assert "new-address@alpha.example.org" in page
+
+
+@pytest.mark.django_db
+def test_admin_actions_give_and_remove_roles_through_the_service(client, coordinator, mfa_login, member):
+    mfa_login(client, coordinator)
+    url = reverse("admin:accounts_user_changelist")
+    client.post(url, {"action": "grant_steering_member", "_selected_action": [member.pk]})
+    member.refresh_from_db()
+    assert member.is_steering_member
+    client.post(url, {"action": "revoke_steering_member", "_selected_action": [member.pk]})
+    member.refresh_from_db()
+    assert not member.is_steering_member
+    actions = list(AuditEntry.objects.filter(target_id=str(member.pk)).values_list("action", flat=True))
+    assert sorted(actions) == ["accounts.role.granted", "accounts.role.revoked"]
+
+
+@pytest.mark.django_db
+def test_coordinator_cannot_set_someone_elses_password_in_the_admin(client, coordinator, mfa_login, member):
+    mfa_login(client, coordinator)
+    url = reverse("admin:auth_user_password_change", args=[member.pk])
+    response = client.post(url, {"password1": "taken-over-2026!", "password2": "taken-over-2026!"})
+    assert response.status_code == 403
+    member.refresh_from_db()
+    assert not member.check_password("taken-over-2026!")

@@ -14,6 +14,8 @@ run: setup
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py seed_demo
 	@echo "Portail : http://$(HOST):$(PORT)/  (courriels écrits dans var/mail/)"
+	@# No Celery beat in the embedded setup: the periodic jobs run beside the server and stop with it.
+	DEBUG=1 $(PY) manage.py run_periodic_tasks & jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 from allauth.account import app_settings as allauth_account_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -10,8 +11,10 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sites.shortcuts import get_current_site
+from django.template.loader import render_to_string
 from django.utils import translation
 
+from accounts.mfa import has_totp
 from accounts.roles import requires_mfa
 from core.outbox import RenderedEmail, email_queue_rendered
 
@@ -24,9 +27,26 @@ class AccountAdapter(DefaultAccountAdapter):
         language = getattr(user, "preferred_language", None) or translation.get_language() or settings.LANGUAGE_CODE
         with translation.override(language):
             request = allauth_context.request
-            base = {"request": request, "email": email, "current_site": get_current_site(request)}
+            base = {
+                "request": request,
+                "email": email,
+                # allauth's texts name the site: call it by the alliance's name, not the host name.
+                "current_site": SimpleNamespace(name="ASeT-W", domain=get_current_site(request).domain),
+                "site_url": settings.SITE_URL,
+            }
             message = self.render_mail(template_prefix, email, {**base, **context})
         html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
+        if not html:
+            # allauth's account mails are plain text; give them the portal's HTML layout as well.
+            html = render_to_string(
+                "emails/layout/from_text.html",
+                {
+                    "subject": message.subject,
+                    "text": message.body,
+                    "site_url": settings.SITE_URL,
+                    "LANGUAGE_CODE": language,
+                },
+            )
         email_queue_rendered(
             to=email,
             template=f"allauth:{template_prefix}",
@@ -37,11 +57,18 @@ class AccountAdapter(DefaultAccountAdapter):
             sensitive=True,
         )
 
+    def save_user(self, request, user, form, commit=True):
+        # E-mails follow the language the person used to sign up, until they change it in their profile.
+        language = translation.get_language()
+        if language in dict(settings.LANGUAGES):
+            user.preferred_language = language
+        return super().save_user(request, user, form, commit=commit)
+
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
-        # A sign-in a few minutes ago is as fresh as a re-authentication: a new staff member is not
-        # asked for the password again on the way from the login form to the second-factor setup.
+        # On the way from the login form to the first second-factor setup, a sign-in a few minutes ago
+        # is as fresh as a re-authentication. Once a factor exists, sensitive pages ask again as usual.
         request = allauth_context.request
-        if request is not None and _signed_in_recently(request):
+        if request is not None and _signed_in_recently(request) and not has_totp(request.user):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import User
+from accounts.roles import requires_mfa
 from core.admin import AuditedAdminMixin, AuditEntryInline
 
 
@@ -47,9 +48,16 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            # Staff status follows the coordination role; only superusers set it by hand.
-            fields.append("is_staff")
+            # Staff status follows the coordination role, and an e-mail address changes only through
+            # the person's own verified change: otherwise a reset link could be sent elsewhere.
+            fields += ["is_staff", "email"]
         return fields
+
+    def has_change_permission(self, request, obj=None):
+        # Accounts with staff roles are changed by superusers only; coordinators use the role actions.
+        if obj is not None and not request.user.is_superuser and requires_mfa(obj) and obj != request.user:
+            return False
+        return super().has_change_permission(request, obj)
 
     def user_change_password(self, request, id, form_url=""):
         # Setting someone else's password would let a coordinator take over an account:

@@ -2,16 +2,38 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accounts.mfa import has_totp, session_used_mfa
 from accounts.roles import requires_mfa
 
-# Paths a staff member may still reach before completing the second factor: the account pages
-# (to set up TOTP or sign out), the language switch, static files and the health check.
-_OPEN_PREFIXES = ("/compte/", "/i18n/", "/static/", "/healthz", "/favicon.ico")
+# What a staff member may still reach before completing the second factor: signing in and out,
+# the second-factor pages themselves, the language switch, static files and the health check.
+_OPEN_URL_NAMES = frozenset(
+    {
+        "account_login",
+        "account_logout",
+        "account_reauthenticate",
+        "mfa_authenticate",
+        "mfa_reauthenticate",
+        "mfa_activate_totp",
+        "set_language",
+        "healthz",
+    }
+)
+_OPEN_PREFIXES = ("/static/",)
+
+
+def _is_open(request) -> bool:
+    if request.path.startswith(_OPEN_PREFIXES):
+        return True
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return True  # the 404 page reveals nothing
+    return match.url_name in _OPEN_URL_NAMES
 
 
 class StaffMFARequiredMiddleware:
@@ -25,9 +47,9 @@ class StaffMFARequiredMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and not request.path.startswith(_OPEN_PREFIXES)
             and requires_mfa(user)
             and not session_used_mfa(request)
+            and not _is_open(request)
         ):
             query = urlencode({"next": request.get_full_path()})
             if not has_totp(user):

@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import changed_fields, log_action
@@ -28,13 +30,16 @@ def global_role_grant(*, actor: Any, user, role: str) -> None:
             user.is_staff = True
             update.append("is_staff")
         user.save(update_fields=update)
-        log_action("accounts.role.granted", actor=actor, target=user, data={"role": role})
+        entry = log_action("accounts.role.granted", actor=actor, target=user, data={"role": role})
+        with translation.override(user.preferred_language):
+            role_label = str(label)  # in the recipient's language, not the actor's
         email_queue(
             to=user.email,
             recipient=user,
             template="accounts/role_granted",
-            context={"role_label": str(label), "first_name": user.first_name},
-            key=f"role-granted:{user.pk}:{role}:{user.date_joined.timestamp():.0f}",
+            context={"role_label": role_label, "first_name": user.first_name, "login_url": reverse("account_login")},
+            # One mail per grant: a role given again after a removal is announced again.
+            key=f"role-granted:{entry.pk}",
         )
 
 

@@ -11,7 +11,12 @@ from django.db import models
 
 from core.models import AuditEntry
 
-_SECRET_KEY = re.compile(r"pass(word)?|secret|token|key|otp|totp|recovery|code|signature_data", re.I)
+# Whole key names only: "postal_code" or "keyword" must stay readable, "password2" or "api_key" not.
+_SECRET_KEY = re.compile(
+    r"^(?:(?:.*_)?(?:password\d?|passwd|secret|token|otp|totp|api_key|private_key|recovery_codes?|signature_data)"
+    r"|key|code|codes)$",
+    re.I,
+)
 MASK = "***"
 
 
@@ -19,7 +24,7 @@ def mask_secrets(data: Any) -> Any:
     """Replace the values of secret-looking keys, at any depth, so the log never stores them."""
     if isinstance(data, Mapping):
         return {
-            key: (MASK if _SECRET_KEY.search(str(key)) and value not in (None, "") else mask_secrets(value))
+            key: (MASK if _SECRET_KEY.match(str(key)) and value not in (None, "") else mask_secrets(value))
             for key, value in data.items()
         }
     if isinstance(data, (list, tuple)):

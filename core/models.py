@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 class AuditEntry(models.Model):
     """One important change: who did what to which object, with the data that explains it."""
 
-    created_at = models.DateTimeField(_("when (UTC)"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),

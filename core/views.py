@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts.roles import roles_held
 from core import health
@@ -10,7 +10,7 @@ from members.selectors import organisations_for_user
 from thematic_groups.selectors import thematic_groups_list
 
 
-@require_GET
+@require_safe
 def landing(request):
     return render(request, "core/landing.html", {"thematic_groups": thematic_groups_list()})
 
@@ -25,7 +25,7 @@ def home(request):
     )
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request):
     results = health.run_checks()

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from core.admin import AuditedAdminMixin, AuditEntryInline
+from members.forms import OrganisationAdminForm
 from members.models import Organisation, OrganisationRole
 
 
@@ -12,6 +13,7 @@ class OrganisationRoleInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    form = OrganisationAdminForm
     list_display = ("name", "enterprise_number", "type", "status", "city")
     list_filter = ("type", "status")
     search_fields = ("name", "enterprise_number", "city")

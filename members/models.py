@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -52,6 +53,7 @@ class Organisation(models.Model):
             models.CheckConstraint(
                 condition=~Q(type=OrganisationType.OTHER) | ~Q(type_precision=""),
                 name="organisation_other_needs_precision",
+                violation_error_message=_("Say what kind of ecosystem actor the organisation is."),
             ),
         ]
 
@@ -113,16 +115,19 @@ class OrganisationRole(models.Model):
                 condition=Q(role=OrganisationRoleType.DELEGATE, thematic_group__isnull=False)
                 | (~Q(role=OrganisationRoleType.DELEGATE) & Q(thematic_group__isnull=True)),
                 name="orgrole_delegate_has_group",
+                violation_error_message=_("A delegate is always attached to a thematic group, and only a delegate."),
             ),
             models.UniqueConstraint(
                 fields=["organisation", "thematic_group"],
                 condition=Q(role=OrganisationRoleType.DELEGATE),
                 name="orgrole_one_delegate_per_group",
+                violation_error_message=_("The organisation already has a delegate in this thematic group."),
             ),
             models.UniqueConstraint(
                 fields=["organisation", "role"],
                 condition=~Q(role=OrganisationRoleType.DELEGATE),
                 name="orgrole_one_representative_and_contact",
+                violation_error_message=_("The organisation already has a person in this role."),
             ),
         ]
 
@@ -131,3 +136,18 @@ class OrganisationRole(models.Model):
         if self.thematic_group_id:
             label += f" ({self.thematic_group.short_name})"
         return label
+
+    def clean(self) -> None:
+
+        if self.role == OrganisationRoleType.DELEGATE:
+            if self.thematic_group_id is None:
+                raise ValidationError({"thematic_group": _("A delegate is always attached to a thematic group.")})
+            if self.organisation_id and not self.thematic_group.accepts(self.organisation.type):
+                raise ValidationError(
+                    {
+                        "thematic_group": _("%(organisation)s cannot take part in %(group)s.")
+                        % {"organisation": self.organisation.name, "group": self.thematic_group.name}
+                    }
+                )
+        elif self.thematic_group_id is not None:
+            raise ValidationError({"thematic_group": _("Only a delegate is attached to a thematic group.")})

@@ -50,16 +50,11 @@ def organisation_create(*, actor: Any, **fields: Any) -> Organisation:
 def organisation_role_assign(
     *, actor: Any, organisation: Organisation, user, role: str, thematic_group=None, function: str = ""
 ) -> OrganisationRole:
-    if role == OrganisationRoleType.DELEGATE:
-        if thematic_group is None:
-            raise ValidationError(_("A delegate is always attached to a thematic group."))
-        if not thematic_group.accepts(organisation.type):
-            raise ValidationError(
-                _("%(organisation)s cannot take part in %(group)s.")
-                % {"organisation": organisation.name, "group": thematic_group.name}
-            )
-    else:
+    if role != OrganisationRoleType.DELEGATE:
         thematic_group = None
+    OrganisationRole(
+        organisation=organisation, user=user, role=role, thematic_group=thematic_group, function=function
+    ).clean()
     with transaction.atomic():
         assignment, created = OrganisationRole.objects.update_or_create(
             organisation=organisation,

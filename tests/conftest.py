@@ -1,3 +1,4 @@
+import os
 import time
 
 import pytest
@@ -110,3 +111,27 @@ def tasks_in_process(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate limits and used TOTP codes live in the cache: each test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI the real PostgreSQL, Redis and Chromium are there: a browser or integration test that
+    skips means something is missing, and that must fail the run instead of passing unnoticed."""
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        report.skipped
+        and os.environ.get("CI") == "true"
+        and (item.get_closest_marker("integration") or item.get_closest_marker("browser"))
+    ):
+        report.outcome = "failed"
+        report.longrepr = f"Skipped in CI, where every part must be present: {report.longrepr}"

@@ -127,3 +127,37 @@ def test_coordinator_cannot_set_someone_elses_password_in_the_admin(client, coor
     assert response.status_code == 403
     member.refresh_from_db()
     assert not member.check_password("taken-over-2026!")
+
+
+@pytest.mark.django_db
+def test_role_mail_speaks_the_recipients_language_and_comes_again_after_a_new_grant(
+    member, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+    from django.utils import translation
+
+    from accounts import services
+
+    member.preferred_language = "nl"
+    member.save(update_fields=["preferred_language"])
+    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
+        services.global_role_grant(actor=None, user=member, role="steering_member")
+        services.global_role_revoke(actor=None, user=member, role="steering_member")
+        services.global_role_grant(actor=None, user=member, role="steering_member")
+    assert len(mail.outbox) == 2
+    assert "Stuurcomité" in mail.outbox[0].subject
+    assert "/compte/login/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_sign_up_keeps_the_page_language_for_later_mails(client):
+    client.post(reverse("set_language"), {"language": "nl", "next": "/"})
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "nieuw@example.org",
+            "password1": "a-long-test-password-2026",
+            "password2": "a-long-test-password-2026",
+        },
+    )
+    assert User.objects.get(email="nieuw@example.org").preferred_language == "nl"

@@ -227,7 +227,7 @@ def test_admin_change_of_an_organisation_is_audited_and_readable_on_the_object(
         "legal_form": organisation.legal_form,
         "type": organisation.type,
         "type_precision": "",
-        "enterprise_number": organisation.enterprise_number,
+        "enterprise_number": organisation.enterprise_number_display.replace(".", " "),
         "street": organisation.street,
         "postal_code": organisation.postal_code,
         "city": organisation.city,
@@ -241,7 +241,9 @@ def test_admin_change_of_an_organisation_is_audited_and_readable_on_the_object(
     assert response.status_code == 302, response.content.decode()[:2000]
     entry = AuditEntry.objects.get(action="admin.members.organisation.changed")
     assert entry.actor == coordinator and entry.target == organisation
-    assert entry.data["fields"] == {"name": "Hôpital Alpha renommé"}
+    assert entry.data["fields"] == {"name": "Hôpital Alpha renommé"}  # the number typed with spaces is the same
+    organisation.refresh_from_db()
+    assert len(organisation.enterprise_number) == 10
     history = client.get(url).content.decode()
     assert "admin.members.organisation.changed" in history
 
@@ -273,3 +275,52 @@ def test_page_templates_have_no_inline_script_or_style():
         ):
             offenders.append(str(path))
     assert not offenders
+
+
+@pytest.mark.parametrize(
+    ("key", "masked"),
+    [
+        ("password", True),
+        ("new_password1", True),
+        ("api_key", True),
+        ("access_token", True),
+        ("code", True),
+        ("recovery_codes", True),
+        ("postal_code", False),
+        ("keyword", False),
+        ("enterprise_number", False),
+    ],
+)
+def test_masking_matches_whole_key_names(key, masked):
+    assert (mask_secrets({key: "value"})[key] == "***") is masked
+
+
+@pytest.mark.django_db
+def test_language_names_are_shown_in_their_own_language(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    for name in ("Français", "Nederlands", "Deutsch", "English"):
+        assert f">{name}</option>" in page
+
+
+@pytest.mark.django_db
+def test_csrf_failure_page_is_french_and_has_no_inline_style(settings):
+    from django.test import Client
+
+    csrf_client = Client(enforce_csrf_checks=True)
+    response = csrf_client.post(reverse("set_language"), {"language": "de"})
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Ce formulaire a expiré" in page and "style=" not in page
+
+
+def test_bad_request_and_server_error_pages_are_french():
+    from django.template.loader import render_to_string
+
+    assert "Requête incorrecte" in render_to_string("400.html")
+    assert "Une erreur est survenue" in render_to_string("500.html")
+
+
+@pytest.mark.django_db
+def test_head_requests_are_answered(client):
+    assert client.head("/").status_code == 200
+    assert client.head(reverse("healthz")).status_code == 200

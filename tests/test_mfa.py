@@ -97,3 +97,35 @@ def test_new_coordinator_sets_up_totp_then_reaches_the_admin_without_typing_a_co
     assert Authenticator.objects.filter(user=coordinator_without_totp, type=Authenticator.Type.TOTP).exists()
     assert AuditEntry.objects.filter(action="accounts.mfa.added", actor=coordinator_without_totp).exists()
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url_name", ["accounts:profile", "account_email", "account_change_password", "mfa_index", "landing"]
+)
+def test_staff_without_second_factor_reach_no_other_page(client, coordinator_without_totp, url_name):
+    client.force_login(coordinator_without_totp)
+    response = client.get(reverse(url_name))
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == reverse("mfa_activate_totp")
+
+
+@pytest.mark.django_db
+def test_staff_without_second_factor_can_still_sign_out(client, coordinator_without_totp):
+    client.force_login(coordinator_without_totp)
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_recovery_codes_still_ask_to_reauthenticate_after_sign_in(client, coordinator):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    RecoveryCodes.activate(coordinator)
+    client.post(reverse("account_login"), {"login": coordinator.email, "password": TEST_PASSWORD})
+    signed_in = client.post(reverse("mfa_authenticate"), {"code": _current_code()})
+    assert signed_in.status_code == 302, signed_in.content.decode()[-3000:]
+    response = client.get(reverse("mfa_generate_recovery_codes"))
+    assert response.status_code == 302
+    assert "reauthenticate" in response["Location"]

@@ -162,7 +162,16 @@ def test_sign_up_mail_goes_through_the_outbox_and_is_purged_after_sending(client
     row = OutboundEmail.objects.get(to_email="new@example.org")
     assert row.template.startswith("allauth:account/email/email_confirmation")
     assert row.sensitive and row.status == Status.SENT
-    assert "/compte/confirm-email/" in mail.outbox[0].body
+    message = mail.outbox[0]
+    assert "/compte/confirm-email/" in message.body
+    assert message.body.startswith("Bonjour,") and "La coordination de l'ASeT-W" in message.body
+    assert message.subject.startswith("[ASeT-W] ")
+    html = message.alternatives[0][0]
+    assert (
+        'lang="fr"' in html
+        and '<a href="https://testserver/compte/confirm-email/' in html
+        and "/compte/confirm-email/" in html
+    )
     OutboundEmail.objects.filter(pk=row.pk).update(sent_at=timezone.now() - timedelta(days=30))
     assert outbox.outbox_purge_sensitive() == 1
     row.refresh_from_db()
@@ -179,3 +188,18 @@ def test_a_key_taken_between_the_check_and_the_insert_returns_the_existing_row(d
         again = _queue(key="raced")
     assert again.pk == first.pk
     assert OutboundEmail.objects.filter(idempotency_key="raced").count() == 1
+
+
+@pytest.mark.django_db
+def test_periodic_jobs_run_in_process_without_beat(settings, capsys):
+    from django.core.management import call_command
+
+    with mock.patch.object(outbox, "_queue_delivery"):
+        row = _queue(key="embedded")
+    stale = timezone.now() - timedelta(seconds=settings.OUTBOX_STALE_SECONDS + 1)
+    OutboundEmail.objects.filter(pk=row.pk).update(updated_at=stale, next_attempt_at=stale)
+    call_command("run_periodic_tasks", "--once")
+    row.refresh_from_db()
+    assert row.status == Status.SENT
+    assert len(mail.outbox) == 1
+    assert "outbox-sweep" in capsys.readouterr().out

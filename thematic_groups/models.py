@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from thematic_groups.enums import Eligibility, LocomotiveRoleType
+
+# Far above the convention's 30: a coordinator may widen a group, but not to an absurd size.
+MAX_CAPACITY = 200
 
 
 class ThematicGroup(models.Model):
@@ -21,8 +25,12 @@ class ThematicGroup(models.Model):
     scope = models.TextField(_("scope"))
     ambitions = models.TextField(_("ambitions"))
     out_of_scope = models.TextField(_("out of scope"), blank=True)
-    capacity_min = models.PositiveSmallIntegerField(_("minimum participants"), default=20)
-    capacity_max = models.PositiveSmallIntegerField(_("maximum participants"), default=30)
+    capacity_min = models.PositiveSmallIntegerField(
+        _("minimum participants"), default=20, validators=[MaxValueValidator(MAX_CAPACITY)]
+    )
+    capacity_max = models.PositiveSmallIntegerField(
+        _("maximum participants"), default=30, validators=[MinValueValidator(1), MaxValueValidator(MAX_CAPACITY)]
+    )
     first_session_start = models.DateTimeField(_("first session starts"))
     first_session_end = models.DateTimeField(_("first session ends"))
 
@@ -31,10 +39,20 @@ class ThematicGroup(models.Model):
         verbose_name_plural = _("thematic groups")
         ordering = ["number"]
         constraints = [
-            models.CheckConstraint(condition=Q(capacity_min__lte=F("capacity_max")), name="gt_capacity_min_le_max"),
-            models.CheckConstraint(condition=Q(capacity_max__gte=1), name="gt_capacity_positive"),
             models.CheckConstraint(
-                condition=Q(first_session_end__gt=F("first_session_start")), name="gt_first_session_ends_after_start"
+                condition=Q(capacity_min__lte=F("capacity_max")),
+                name="gt_capacity_min_le_max",
+                violation_error_message=_("The maximum must be at least the minimum."),
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity_max__gte=1),
+                name="gt_capacity_positive",
+                violation_error_message=_("A group needs at least one seat."),
+            ),
+            models.CheckConstraint(
+                condition=Q(first_session_end__gt=F("first_session_start")),
+                name="gt_first_session_ends_after_start",
+                violation_error_message=_("The session must end after it starts."),
             ),
         ]
 

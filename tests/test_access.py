@@ -99,3 +99,32 @@ def test_outsider_gets_404_not_403_for_an_organisation(client, mfa_login, delega
     assert response.status_code == 404
     assert organisation.name not in response.content.decode()
     assert "Page introuvable" in response.content.decode()
+
+
+def _admin_changelists():
+    from django.contrib import admin
+
+    return sorted(
+        (f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist", model._meta.app_label)
+        for model in admin.site._registry
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url_name", "app_label"), _admin_changelists())
+def test_every_admin_list_is_for_the_coordination_only(client, mfa_login, people, url_name, app_label):
+    """The coordination manages the portal's own data; library tables (second factors, groups,
+    e-mail addresses) stay with superusers."""
+    from accounts.backends import COORDINATION_APPS
+
+    url = reverse(url_name)
+    for who, user in people.items():
+        client.logout()
+        if user is not None:
+            mfa_login(client, user)
+        response = client.get(url, follow=True)
+        reached = response.status_code == 200 and response.request["PATH_INFO"] == url
+        if who == COORDINATOR and app_label in COORDINATION_APPS:
+            assert reached, f"the coordination should see {url}"
+        else:
+            assert not reached, f"{who} reached {url}"

@@ -218,3 +218,20 @@ def test_landing_fits_a_phone_screen(live_server, browser):
         assert_no_axe_violations(page)
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("code", ["nl", "de", "en"])
+def test_signed_in_member_switches_language_and_pages_stay_accessible(member, page, code):
+    sign_in(page, member.email, TEST_PASSWORD)
+    switcher = page.locator("form:has(#language-select)")
+    switcher.locator("#language-select").select_option(code)
+    with page.expect_navigation():
+        switcher.get_by_role("button").click()
+    expect(page.locator("html")).to_have_attribute("lang", code)
+    expect(page).to_have_url(re.compile(r"/accueil/$"))
+    expect(page.locator("#orgs-title + ul")).to_contain_text("Hôpital Alpha")
+    assert_no_axe_violations(page)
+    for path in ("/", "/compte/profil/"):
+        page.goto(path)
+        expect(page.locator("html")).to_have_attribute("lang", code)
+        assert_no_axe_violations(page)

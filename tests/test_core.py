@@ -64,15 +64,20 @@ def test_group_fiche_is_public_but_members_only_see_the_locomotive(client, membe
     assert pilot.last_name in signed_in
 
 
+def _post_group_edit(client, group, **changes):
+    """Submit the edit form as shown, with ``changes`` typed over it."""
+    url = reverse("thematic_groups:edit", kwargs={"slug": group.slug})
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data.update(changes)
+    return client.post(url, data)
+
+
 @pytest.mark.django_db
 def test_coordinator_edit_of_a_group_is_audited(client, coordinator, mfa_login, groups):
     group = groups["achats-durables"]
     mfa_login(client, coordinator)
-    url = reverse("thematic_groups:edit", kwargs={"slug": group.slug})
-    form = client.get(url).context["form"]
-    data = {name: form[name].value() for name in form.fields}
-    data["capacity_max"] = 25
-    response = client.post(url, data)
+    response = _post_group_edit(client, group, capacity_max=25)
     assert response.status_code == 302
     group.refresh_from_db()
     assert group.capacity_max == 25
@@ -85,11 +90,7 @@ def test_coordinator_edit_of_a_group_is_audited(client, coordinator, mfa_login, 
 def test_group_edit_keeps_input_and_explains_errors(client, coordinator, mfa_login, groups):
     group = groups["resilience"]
     mfa_login(client, coordinator)
-    url = reverse("thematic_groups:edit", kwargs={"slug": group.slug})
-    form = client.get(url).context["form"]
-    data = {name: form[name].value() for name in form.fields}
-    data.update(capacity_min=40, capacity_max=30, scope="Nouveau périmètre tapé")
-    response = client.post(url, data)
+    response = _post_group_edit(client, group, capacity_min=40, capacity_max=30, scope="Nouveau périmètre tapé")
     assert response.status_code == 200
     page = response.content.decode()
     assert "Nouveau périmètre tapé" in page

@@ -22,20 +22,20 @@ def coordinator_without_totp(db):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", COORDINATOR_PAGES)
-def test_coordinator_without_totp_is_sent_to_set_it_up(client, coordinator_without_totp, url):
-    client.force_login(coordinator_without_totp)
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        # No authenticator yet: set one up.
+        ("coordinator_without_totp", "mfa_activate_totp"),
+        # An authenticator, but not used in this session: type a code.
+        ("coordinator", "mfa_reauthenticate"),
+    ],
+)
+def test_coordinator_pages_need_the_second_factor_in_the_session(client, request, who, expected, url):
+    client.force_login(request.getfixturevalue(who))
     response = client.get(url)
     assert response.status_code == 302
-    assert urlsplit(response["Location"]).path == reverse("mfa_activate_totp")
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("url", COORDINATOR_PAGES)
-def test_coordinator_with_totp_but_no_second_factor_in_session_must_confirm(client, coordinator, url):
-    client.force_login(coordinator)
-    response = client.get(url)
-    assert response.status_code == 302
-    assert urlsplit(response["Location"]).path == reverse("mfa_reauthenticate")
+    assert urlsplit(response["Location"]).path == reverse(expected)
 
 
 @pytest.mark.django_db

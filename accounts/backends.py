@@ -2,7 +2,7 @@ from django.contrib.auth.backends import ModelBackend
 
 # The apps whose objects the operational coordination manages in the administration.
 COORDINATION_APPS = frozenset(
-    {"accounts", "members", "thematic_groups", "reporting", "community", "core", "django_celery_beat"}
+    {"accounts", "adhesions", "members", "thematic_groups", "reporting", "community", "core", "django_celery_beat"}
 )
 
 

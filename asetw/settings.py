@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "members",
+    "adhesions",
     "thematic_groups",
     "reporting",
     "community",
@@ -146,6 +147,13 @@ OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30, minimum=1)
 OUTBOX_STALE_SECONDS = env_int("OUTBOX_STALE_SECONDS", 120, minimum=1)
 OUTBOX_SENSITIVE_RETENTION_DAYS = env_int("OUTBOX_SENSITIVE_RETENTION_DAYS", 7, minimum=0)
 
+# --- Adhesions ----------------------------------------------------------------------------------
+# Comma-separated paths of the PEM or DER root certificates that signed adhesion PDFs must chain to
+# (e.g. the Belgium Root CAs for eID signatures). Empty: signatures are checked but never "trusted".
+ADHESION_TRUST_ROOTS = env_list("ADHESION_TRUST_ROOTS", [])
+# How long an e-mailed signing link stays valid. A new link can be sent at any time.
+ADHESION_SIGNATURE_LINK_DAYS = env_int("ADHESION_SIGNATURE_LINK_DAYS", 14)
+
 # --- Accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -209,6 +217,8 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # No MEDIA_URL on purpose: uploaded files are only served by views that check access.
+# Largest accepted upload (core.uploads); the reverse proxy must allow at least as much.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 
 # --- Security -------------------------------------------------------------------------------------
 # Production-like unless DEBUG: HTTPS only, strict cookies. SECURE_COOKIES=0 allows plain HTTP on a

@@ -10,7 +10,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("compte/", include("allauth.urls")),
     path("compte/", include("accounts.urls")),
+    path("adhesion/", include("adhesions.urls")),
     path("organisations/", include("members.urls")),
+    path("signataires/", include("members.public_urls")),
     path("gt/", include("thematic_groups.urls")),
     path("admin/", admin.site.urls),
 ]

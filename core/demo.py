@@ -183,4 +183,10 @@ def seed_demo() -> list[DemoLogin]:
             actor=None, organisation=organisation, user=person, role=role, thematic_group=group, function=function
         )
         logins.append(DemoLogin(email, label, False))
+
+    from adhesions.demo import seed_demo_adhesions
+
+    applicant = _person("candidat@demo.asetw.be", "Camille", "Renson")
+    seed_demo_adhesions(applicant=applicant, coordinator=coordinator)
+    logins.append(DemoLogin(applicant.email, "candidat : formulaires d'adhésion dans chaque état", False))
     return logins

@@ -93,3 +93,21 @@ class OutboundEmail(models.Model):
     def new_message_id() -> str:
         domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">").strip() or "asetw.localhost"
         return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+class OutboundEmailAttachment(models.Model):
+    """A file sent with an outbox mail (a certificate, a calendar invitation), kept with the row."""
+
+    email = models.ForeignKey(
+        OutboundEmail, verbose_name=_("e-mail"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    content = models.BinaryField(_("content"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename

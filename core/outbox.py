@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core.audit import log_action
-from core.models import OutboundEmail
+from core.models import OutboundEmail, OutboundEmailAttachment
 
 logger = logging.getLogger(__name__)
 Status = OutboundEmail.Status
@@ -33,6 +33,13 @@ class TemporaryDeliveryError(Exception):
     def __init__(self, message: str, retry_in: int) -> None:
         super().__init__(message)
         self.retry_in = retry_in
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    content_type: str
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,7 @@ def email_queue(
     language: str | None = None,
     recipient: Any = None,
     sensitive: bool = False,
+    attachments: list[Attachment] | None = None,
 ) -> OutboundEmail:
     """Write an outbox row in the current transaction and send it once that transaction commits.
 
@@ -96,6 +104,7 @@ def email_queue(
         recipient=recipient,
         sensitive=sensitive,
         rendered=rendered,
+        attachments=attachments or [],
     )
 
 
@@ -121,7 +130,7 @@ def email_queue_rendered(
     )
 
 
-def _store(*, to, template, context, key, language, recipient, sensitive, rendered) -> OutboundEmail:
+def _store(*, to, template, context, key, language, recipient, sensitive, rendered, attachments=()) -> OutboundEmail:
     try:
         with transaction.atomic():
             row = OutboundEmail.objects.create(
@@ -136,6 +145,12 @@ def _store(*, to, template, context, key, language, recipient, sensitive, render
                 body_html=rendered.html,
                 sensitive=sensitive,
                 message_id=OutboundEmail.new_message_id(),
+            )
+            OutboundEmailAttachment.objects.bulk_create(
+                OutboundEmailAttachment(
+                    email=row, filename=item.filename, content_type=item.content_type, content=item.content
+                )
+                for item in attachments
             )
     except IntegrityError:
         # Another transaction queued the same key a moment before: that row is the mail.
@@ -174,6 +189,8 @@ def email_deliver(*, email_id: int) -> str:
     )
     if row.body_html:
         message.attach_alternative(row.body_html, "text/html")
+    for attachment in row.attachments.all():
+        message.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
     try:
         message.send()
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row, none is lost

@@ -1,12 +1,214 @@
+import csv
+
+import rules
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from adhesions.enums import SignatureStatus
+from adhesions.models import SignatureRequest
+from members import lifecycle, selectors
+from members.enums import OrganisationRoleType, OrganisationStatus, OrganisationType
+from members.forms import OrganisationProfileForm, PersonForm, WithdrawalForm
+from members.models import Organisation
 from members.selectors import organisation_get_for_user
+
+SEARCH_MAX_LENGTH = 100
+CSV_FIELDS = ("name", "enterprise_number", "type", "type_precision", "city", "postal_code", "member_since")
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _organisation_to_manage(request, pk: int) -> Organisation:
+    """The organisation, for its legal representative, its contact point or the coordination. Anyone else,
+    its delegates included, gets the 404 the portal answers for every object outside one's scope."""
+    organisation = organisation_get_for_user(request.user, pk)
+    if not rules.test_rule("members.manage_organisation", request.user, organisation):
+        raise Http404
+    return organisation
+
+
+def _show_refusal(form, error: ValidationError) -> None:
+    """A service's refusal goes beside the field it is about, or at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _pending_replacements(organisation: Organisation):
+    """Delegate replacements waiting for the new delegate's signature (form §6.2)."""
+    return (
+        SignatureRequest.objects.filter(
+            adhesion__organisation=organisation,
+            purpose=SignatureRequest.Purpose.DELEGATE_REPLACEMENT,
+            status=SignatureStatus.PENDING,
+        )
+        .select_related("thematic_group", "replaces__user")
+        .order_by("thematic_group__number")
+    )
 
 
 @login_required
 @never_cache
 def organisation_detail(request, pk: int):
     organisation = organisation_get_for_user(request.user, pk)
-    return render(request, "members/organisation_detail.html", {"organisation": organisation})
+    context = {
+        "organisation": organisation,
+        "can_manage": rules.test_rule("members.manage_organisation", request.user, organisation),
+        "pending_replacements": _pending_replacements(organisation),
+    }
+    return render(request, "members/organisation_detail.html", context)
+
+
+@login_required
+@never_cache
+def organisation_edit(request, pk: int):
+    organisation = _organisation_to_manage(request, pk)
+    form = OrganisationProfileForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            if changes:
+                lifecycle.organisation_profile_update(organisation=organisation, actor=request.user, **changes)
+        except ValidationError as error:
+            _show_refusal(form, error)
+        else:
+            if changes:
+                messages.success(request, _("The organisation's details have been updated."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("members:organisation_detail", pk=organisation.pk)
+    return render(request, "members/organisation_edit.html", {"organisation": organisation, "form": form})
+
+
+@login_required
+@never_cache
+def contact_point_change(request, pk: int):
+    organisation = _organisation_to_manage(request, pk)
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.contact_point_change(organisation=organisation, actor=request.user, person=form.cleaned_data)
+        except ValidationError as error:
+            _show_refusal(form, error)
+        else:
+            messages.success(request, _("The contact point has been changed and the coordination has been informed."))
+            return redirect("members:organisation_detail", pk=organisation.pk)
+    current = next((role for role in organisation.roles.all() if role.role == OrganisationRoleType.CONTACT_POINT), None)
+    return render(
+        request, "members/contact_point_change.html", {"organisation": organisation, "form": form, "current": current}
+    )
+
+
+@login_required
+@never_cache
+def delegate_replace(request, pk: int, group: str):
+    organisation = _organisation_to_manage(request, pk)
+    current = next(
+        (
+            role
+            for role in organisation.roles.all()
+            if role.role == OrganisationRoleType.DELEGATE and role.thematic_group.slug == group
+        ),
+        None,
+    )
+    if current is None:  # no seat in this group: nothing to replace
+        raise Http404
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.delegate_replacement_request(
+                organisation=organisation, actor=request.user, group=current.thematic_group, person=form.cleaned_data
+            )
+        except ValidationError as error:
+            _show_refusal(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(email)s will receive an e-mail to sign the acceptance of the role. %(current)s remains the delegate until then.")
+                % {"email": form.cleaned_data["email"], "current": current.user},
+            )
+            return redirect("members:organisation_detail", pk=organisation.pk)
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "current": current,
+        "group": current.thematic_group,
+        "pending": _pending_replacements(organisation).filter(thematic_group=current.thematic_group).first(),
+    }
+    return render(request, "members/delegate_replace.html", context)
+
+
+@login_required
+@never_cache
+def withdrawal_request(request, pk: int):
+    organisation = _organisation_to_manage(request, pk)
+    # Only an active member can ask; once asked, the page shows where the withdrawal stands instead.
+    form = WithdrawalForm(request.POST or None) if organisation.status == OrganisationStatus.ACTIVE else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.withdrawal_request(
+                organisation=organisation,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                effective_on=form.cleaned_data["effective_on"],
+            )
+        except ValidationError as error:
+            _show_refusal(form, error)
+        else:
+            messages.success(
+                request, _("The withdrawal request has been sent to the coordination, which will confirm it by e-mail.")
+            )
+            return redirect("members:organisation_detail", pk=organisation.pk)
+    return render(request, "members/withdrawal_request.html", {"organisation": organisation, "form": form})
+
+
+def _search_query(request) -> str:
+    return request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+
+
+def signatories(request):
+    query = _search_query(request)
+    organisations = selectors.signatories(query)
+    groups = [
+        {"label": label, "organisations": members, "show_precision": value == OrganisationType.OTHER}
+        for value, label in OrganisationType.choices
+        if (members := [organisation for organisation in organisations if organisation.type == value])
+    ]
+    context = {"query": query, "groups": groups, "total": len(organisations)}
+    return render(request, "members/signatories.html", context)
+
+
+def _csv_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def signatories_csv(request):
+    organisations = selectors.signatories(_search_query(request))
+    filename = f"signataires-asetw-{timezone.localdate().isoformat()}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # without the BOM, Excel reads UTF-8 as Windows-1252
+    writer = csv.writer(response, delimiter=";")  # Excel in Belgium expects semicolons
+    writer.writerow([capfirst(Organisation._meta.get_field(name).verbose_name) for name in CSV_FIELDS])
+    for organisation in organisations:
+        row = (
+            organisation.name,
+            organisation.enterprise_number_display,
+            organisation.get_type_display(),
+            organisation.type_precision,
+            organisation.city,
+            organisation.postal_code,
+            organisation.member_since.isoformat() if organisation.member_since else "",
+        )
+        writer.writerow([_csv_cell(value) for value in row])
+    return response

@@ -16,6 +16,7 @@ ANON, MEMBER, OTHER_DELEGATE, OTHER_PILOT, COORDINATOR = (
 )
 EVERYONE = {ANON, MEMBER, OTHER_DELEGATE, OTHER_PILOT, COORDINATOR}
 SIGNED_IN = EVERYONE - {ANON}
+POST_ONLY = frozenset({"post-only"})
 
 # URL name → (kwargs key, who gets the page). Everyone else is sent to the login page or gets a 404.
 EXPECTED = {
@@ -24,15 +25,32 @@ EXPECTED = {
     "healthz": (None, EVERYONE),
     "accounts:profile": (None, SIGNED_IN),
     "members:organisation_detail": ("organisation", {MEMBER, COORDINATOR}),
+    "signatories:list": (None, EVERYONE),
+    "signatories:csv": (None, EVERYONE),
     "thematic_groups:list": (None, EVERYONE),
     "thematic_groups:detail": ("group", EVERYONE),
     "thematic_groups:edit": ("group", {COORDINATOR}),
+    "adhesions:start": (None, SIGNED_IN),
+    "adhesions:detail": ("adhesion", {MEMBER, COORDINATOR}),
+    "adhesions:signatures": ("adhesion", {MEMBER, COORDINATOR}),
+    "adhesions:document": ("adhesion", {MEMBER, COORDINATOR}),
+    "adhesions:initiatives_file": ("adhesion", {MEMBER, COORDINATOR}),
+    # Only the person filling in the form changes it; the coordination asks for corrections instead.
+    "adhesions:step": ("adhesion_step", {MEMBER}),
+    "adhesions:review": ("adhesion", {MEMBER}),
+    "adhesions:signature_resend": ("adhesion_signature", POST_ONLY),
+    # Signing pages need the e-mailed secret: a guessed one is refused to everybody.
+    "adhesions:sign": ("bad_link", set()),
+    "adhesions:sign_document": ("bad_link", set()),
+    "adhesions:signed": ("signature", EVERYONE),
     "admin:index": (None, {COORDINATOR}),
     "admin:core_auditentry_changelist": (None, {COORDINATOR}),
     "admin:core_outboundemail_changelist": (None, {COORDINATOR}),
     "admin:members_organisation_changelist": (None, {COORDINATOR}),
     "admin:thematic_groups_thematicgroup_changelist": (None, {COORDINATOR}),
     "admin:accounts_user_changelist": (None, {COORDINATOR}),
+    "admin:adhesions_adhesion_changelist": (None, {COORDINATOR}),
+    "admin:adhesions_signaturerequest_changelist": (None, {COORDINATOR}),
 }
 # URLs that belong to libraries with their own access rules: sign-in pages (allauth), the admin's
 # generated pages (all behind the admin site's check, sampled above), and the language switch.
@@ -71,18 +89,60 @@ def people(member, delegate_other_org, pilot_other_group, coordinator):
     }
 
 
+@pytest.fixture
+def adhesion_of_member(member, organisation):
+    """An adhesion sent by the ``member`` user for ``organisation``, waiting for one signature."""
+    from django.core.files.base import ContentFile
+
+    from adhesions.models import Adhesion, SignatureRequest
+
+    adhesion = Adhesion.objects.create(
+        applicant=member, organisation=organisation, status="awaiting_signatures", version=1, document_sha256="0" * 64
+    )
+    adhesion.document.save("form.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    adhesion.initiatives_file.save("report.pdf", ContentFile(b"%PDF-1.7 report"), save=False)
+    adhesion.save()
+    signature = SignatureRequest.objects.create(
+        adhesion=adhesion,
+        role="legal_representative",
+        first_name="Anne",
+        last_name="Lambert",
+        email="anne@example.org",
+        document_version=1,
+        document_sha256="0" * 64,
+        token_hash="1" * 64,
+        expires_at="2099-01-01T00:00:00Z",
+    )
+    return adhesion, signature
+
+
+def _kwargs(key, organisation, adhesion_and_signature):
+    adhesion, signature = adhesion_and_signature
+    return {
+        "organisation": {"pk": organisation.pk},
+        "group": {"slug": "decarbonation"},
+        "adhesion": {"pk": adhesion.pk},
+        "adhesion_step": {"pk": adhesion.pk, "slug": "organisation"},
+        "adhesion_signature": {"pk": adhesion.pk, "signature_pk": signature.pk},
+        "bad_link": {"signature_id": signature.pk, "token": "guessed-token"},
+        "signature": {"signature_id": signature.pk},
+    }.get(key, {})
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("url_name", sorted(EXPECTED))
 @pytest.mark.parametrize("who", sorted(EVERYONE))
-def test_access(client, mfa_login, people, organisation, groups, url_name, who):
+def test_access(client, mfa_login, people, organisation, groups, adhesion_of_member, url_name, who):
     key, allowed = EXPECTED[url_name]
-    kwargs = {"organisation": {"pk": organisation.pk}, "group": {"slug": "decarbonation"}}.get(key, {})
-    url = reverse(url_name, kwargs=kwargs)
+    url = reverse(url_name, kwargs=_kwargs(key, organisation, adhesion_of_member))
     user = people[who]
     if user is not None:
         mfa_login(client, user)
     response = client.get(url, follow=True)
     final_path = response.request["PATH_INFO"]
+    if allowed is POST_ONLY:
+        assert response.status_code == 405 or final_path == reverse("account_login")
+        return
     if who in allowed:
         assert response.status_code == 200, f"{who} should see {url}"
         assert final_path == url, f"{who} was redirected away from {url} to {final_path}"

@@ -1,0 +1,264 @@
+"""An organisation's life in the alliance after its adhesion: people, identity changes, withdrawal (art 4.2, 6)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import changed_fields, log_action
+from members import notifications
+from members.enums import OrganisationRoleType, OrganisationStatus
+from members.models import Organisation, OrganisationRole
+from members.services import organisation_create
+from members.signals import organisation_withdrawn
+
+IDENTITY_FIELDS = ("name", "legal_form", "type_precision", "street", "postal_code", "city", "website")
+
+
+def person_account(person: dict[str, Any]):
+    """The account of a person named in a form, created without a password when it does not exist yet.
+
+    People set their password with "forgot password"; their e-mail was given by their organisation.
+    """
+    User = get_user_model()
+    email = (person.get("email") or "").strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email,
+            password=None,
+            first_name=person.get("first_name", ""),
+            last_name=person.get("last_name", ""),
+            phone=person.get("phone", ""),
+        )
+    return user
+
+
+def organisation_from_adhesion(*, adhesion, actor, member_since: date) -> Organisation:
+    """Create the member organisation and its people from a confirmed adhesion's answers."""
+    identity = adhesion.section("organisation")
+    organisation = organisation_create(
+        actor=actor,
+        name=identity["name"],
+        legal_form=identity.get("legal_form", ""),
+        type=identity["type"],
+        type_precision=identity.get("type_precision", ""),
+        enterprise_number=identity["enterprise_number"],
+        street=identity.get("street", ""),
+        postal_code=identity.get("postal_code", ""),
+        city=identity.get("city", ""),
+        website=identity.get("website", ""),
+        status=OrganisationStatus.ACTIVE,
+        member_since=member_since,
+        nominative_consent=adhesion.nominative_consent,
+        nominative_consent_at=adhesion.nominative_consent_at,
+    )
+    legal = adhesion.section("legal_representative")
+    _assign(organisation, legal, OrganisationRoleType.LEGAL_REPRESENTATIVE)
+    contact = adhesion.section("contact_point")
+    _assign(
+        organisation,
+        legal if contact.get("same_as_legal_representative") else contact,
+        OrganisationRoleType.CONTACT_POINT,
+    )
+    if organisation.is_final_beneficiary:
+        from thematic_groups.models import ThematicGroup
+
+        groups = {group.slug: group for group in ThematicGroup.objects.all()}
+        delegates = adhesion.section("groups").get("delegates", {})
+        for slug in adhesion.section("groups").get("choices", []):
+            _assign(organisation, delegates[slug], OrganisationRoleType.DELEGATE, groups[slug])
+    return organisation
+
+
+def _assign(organisation, person: dict, role: str, group=None) -> OrganisationRole:
+    return OrganisationRole.objects.create(
+        organisation=organisation,
+        user=person_account(person),
+        role=role,
+        thematic_group=group,
+        function=person.get("function", ""),
+    )
+
+
+def _can_act_for(user, organisation, roles: set[str]) -> bool:
+    return OrganisationRole.objects.filter(organisation=organisation, user=user, role__in=roles).exists()
+
+
+MANAGERS = {OrganisationRoleType.LEGAL_REPRESENTATIVE, OrganisationRoleType.CONTACT_POINT}
+
+
+def _require_manager(actor, organisation) -> None:
+    if not (getattr(actor, "is_coordinator", False) or _can_act_for(actor, organisation, MANAGERS)):
+        raise ValidationError(_("Only the legal representative or the contact point can do this."))
+
+
+def organisation_profile_update(*, organisation: Organisation, actor, **fields: Any) -> Organisation:
+    """Identity changes by the organisation itself; the type and enterprise number stay with the coordination."""
+    _require_manager(actor, organisation)
+    unknown = set(fields) - set(IDENTITY_FIELDS) - {"nominative_consent"}
+    if unknown:
+        raise ValidationError(
+            _("These details cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        before = {name: getattr(organisation, name) for name in fields}
+        for name, value in fields.items():
+            setattr(organisation, name, value)
+        if "nominative_consent" in fields and before["nominative_consent"] != fields["nominative_consent"]:
+            organisation.nominative_consent_at = timezone.now()
+        organisation.full_clean()
+        organisation.save()
+        diff = changed_fields(before, fields)
+        if diff:
+            log_action("members.organisation.profile_updated", actor=actor, target=organisation, data=diff)
+    return organisation
+
+
+def contact_point_change(*, organisation: Organisation, actor, person: dict[str, Any]) -> OrganisationRole:
+    """A new contact point (art 4.2): the coordination is told without delay."""
+    _require_manager(actor, organisation)
+    with transaction.atomic():
+        previous = (
+            OrganisationRole.objects.select_related("user")
+            .filter(organisation=organisation, role=OrganisationRoleType.CONTACT_POINT)
+            .first()
+        )
+        user = person_account(person)
+        role, _created = OrganisationRole.objects.update_or_create(
+            organisation=organisation,
+            role=OrganisationRoleType.CONTACT_POINT,
+            thematic_group=None,
+            defaults={"user": user, "function": person.get("function", "")},
+        )
+        log_action(
+            "members.contact_point.changed",
+            actor=actor,
+            target=organisation,
+            data={"from": previous.user.email if previous else None, "to": user.email},
+        )
+        notifications.contact_point_changed(organisation, new=user, previous=previous.user if previous else None)
+    return role
+
+
+def delegate_replacement_request(*, organisation: Organisation, actor, group, person: dict[str, Any]):
+    """A new delegate for a GT signs his own acceptance (form §6.2) before taking the seat."""
+    from adhesions.enums import SignatoryRole
+    from adhesions.services import _request_signature
+
+    _require_manager(actor, organisation)
+    current = OrganisationRole.objects.filter(
+        organisation=organisation, role=OrganisationRoleType.DELEGATE, thematic_group=group
+    ).first()
+    if current is None:
+        raise ValidationError(_("The organisation has no delegate in this group to replace."))
+    adhesion = organisation.adhesions.order_by("-decided_at").first()
+    if adhesion is None:
+        raise ValidationError(_("The organisation's adhesion form is not in the portal; contact the coordination."))
+    with transaction.atomic():
+        from adhesions.models import SignatureRequest
+
+        adhesion.signatures.filter(
+            purpose=SignatureRequest.Purpose.DELEGATE_REPLACEMENT, thematic_group=group, status="pending"
+        ).update(status="superseded", voided_at=timezone.now(), token_hash=None)
+        signature = _request_signature(
+            adhesion,
+            {"role": SignatoryRole.DELEGATE, "group": group, **person},
+            purpose=SignatureRequest.Purpose.DELEGATE_REPLACEMENT,
+            replaces=current,
+        )
+        log_action(
+            "members.delegate.replacement_requested",
+            actor=actor,
+            target=organisation,
+            data={"group": group.slug, "from": current.user.email, "to": person.get("email")},
+        )
+    return signature
+
+
+def delegate_replacement_complete(*, signature) -> OrganisationRole:
+    """Called when the new delegate has signed: the seat changes hands."""
+    adhesion = signature.adhesion
+    organisation = adhesion.organisation
+    person = {
+        "email": signature.email,
+        "first_name": signature.first_name,
+        "last_name": signature.last_name,
+        "phone": signature.phone,
+    }
+    role, _created = OrganisationRole.objects.update_or_create(
+        organisation=organisation,
+        role=OrganisationRoleType.DELEGATE,
+        thematic_group=signature.thematic_group,
+        defaults={"user": person_account(person), "function": signature.function},
+    )
+    log_action(
+        "members.delegate.replaced",
+        actor=None,
+        target=organisation,
+        data={"group": signature.thematic_group.slug, "to": signature.email},
+    )
+    notifications.delegate_replaced(organisation, role)
+    return role
+
+
+def withdrawal_request(*, organisation: Organisation, actor, reason: str, effective_on: date) -> Organisation:
+    """Voluntary withdrawal (art 6.3), by the contact point or the legal representative."""
+    _require_manager(actor, organisation)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the withdrawal.")})
+    if effective_on < timezone.localdate():
+        raise ValidationError({"effective_on": _("The withdrawal cannot take effect in the past.")})
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if organisation.status != OrganisationStatus.ACTIVE:
+            raise ValidationError(_("A withdrawal is already under way for this organisation."))
+        organisation.status = OrganisationStatus.WITHDRAWING
+        organisation.withdrawal_reason = reason
+        organisation.withdrawal_effective_on = effective_on
+        organisation.withdrawal_requested_at = timezone.now()
+        organisation.save(
+            update_fields=["status", "withdrawal_reason", "withdrawal_effective_on", "withdrawal_requested_at"]
+        )
+        log_action(
+            "members.withdrawal.requested",
+            actor=actor,
+            target=organisation,
+            data={"reason": reason, "effective_on": effective_on.isoformat()},
+        )
+        notifications.withdrawal_requested(organisation, actor)
+    return organisation
+
+
+def withdrawal_confirm(*, organisation: Organisation, actor) -> Organisation:
+    """The coordination confirms: the organisation leaves the public list and the members' spaces."""
+    if not getattr(actor, "is_coordinator", False):
+        raise ValidationError(_("Only the coordination can confirm a withdrawal."))
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if organisation.status != OrganisationStatus.WITHDRAWING:
+            raise ValidationError(_("This organisation has not asked to withdraw."))
+        organisation.status = OrganisationStatus.WITHDRAWN
+        requested_on = organisation.withdrawal_effective_on
+        # The withdrawal takes effect when the coordination confirms it; the date asked stays in the audit.
+        organisation.withdrawal_effective_on = timezone.localdate()
+        organisation.save(update_fields=["status", "withdrawal_effective_on"])
+        log_action(
+            "members.withdrawal.confirmed",
+            actor=actor,
+            target=organisation,
+            data={"requested_on": requested_on.isoformat() if requested_on else None},
+        )
+        notifications.withdrawal_confirmed(organisation)
+        transaction.on_commit(
+            lambda: organisation_withdrawn.send(sender=Organisation, organisation=organisation, actor=actor)
+        )
+    return organisation

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from members.enums import OrganisationStatus
+
 
 @dataclass(frozen=True)
 class RoleHeld:
@@ -42,9 +44,17 @@ def locomotive_group_ids(user) -> set[int]:
 
 
 def member_organisation_ids(user) -> set[int]:
-    """Organisations the user represents (legal representative, contact point or delegate)."""
+    """Member organisations the user represents (legal representative, contact point or delegate).
+
+    Only organisations taking part in the alliance count: once a withdrawal is confirmed, its people leave
+    the members' spaces (art 6.3).
+    """
     return _ids_once_per_request(
-        user, "_member_organisation_ids", lambda: user.organisation_roles.values_list("organisation_id", flat=True)
+        user,
+        "_member_organisation_ids",
+        lambda: user.organisation_roles.filter(organisation__status__in=OrganisationStatus.member_states()).values_list(
+            "organisation_id", flat=True
+        ),
     )
 
 

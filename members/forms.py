@@ -121,3 +121,10 @@ class WithdrawalForm(forms.Form):
         today = timezone.localdate()
         self.fields["effective_on"].initial = today + WITHDRAWAL_NOTICE
         self.fields["effective_on"].widget.attrs["min"] = today.isoformat()
+
+    def clean_effective_on(self):
+        # Also checked by the service; here too so that every mistake shows at once.
+        value = self.cleaned_data["effective_on"]
+        if value < timezone.localdate():
+            raise forms.ValidationError(_("The withdrawal cannot take effect in the past."))
+        return value

@@ -75,16 +75,15 @@ def organisation_edit(request, pk: int):
     form = OrganisationProfileForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        if not changes:
+            messages.info(request, _("Nothing was changed."))
+            return redirect("members:organisation_detail", pk=organisation.pk)
         try:
-            if changes:
-                lifecycle.organisation_profile_update(organisation=organisation, actor=request.user, **changes)
+            lifecycle.organisation_profile_update(organisation=organisation, actor=request.user, **changes)
         except ValidationError as error:
             _show_refusal(form, error)
         else:
-            if changes:
-                messages.success(request, _("The organisation's details have been updated."))
-            else:
-                messages.info(request, _("Nothing was changed."))
+            messages.success(request, _("The organisation's details have been updated."))
             return redirect("members:organisation_detail", pk=organisation.pk)
     return render(request, "members/organisation_edit.html", {"organisation": organisation, "form": form})
 
@@ -131,10 +130,14 @@ def delegate_replace(request, pk: int, group: str):
         except ValidationError as error:
             _show_refusal(form, error)
         else:
+            new_name = f"{form.cleaned_data['first_name']} {form.cleaned_data['last_name']}"
             messages.success(
                 request,
-                _("%(email)s will receive an e-mail to sign the acceptance of the role. %(current)s remains the delegate until then.")
-                % {"email": form.cleaned_data["email"], "current": current.user},
+                _(
+                    "%(name)s will receive an e-mail to sign the acceptance of the role. "
+                    "%(current)s remains the delegate until then."
+                )
+                % {"name": new_name, "current": current.user},
             )
             return redirect("members:organisation_detail", pk=organisation.pk)
     context = {

@@ -25,6 +25,11 @@ EXPECTED = {
     "healthz": (None, EVERYONE),
     "accounts:profile": (None, SIGNED_IN),
     "members:organisation_detail": ("organisation", {MEMBER, COORDINATOR}),
+    # Managing the organisation: its legal representative (MEMBER), its contact point or the coordination.
+    "members:organisation_edit": ("organisation", {MEMBER, COORDINATOR}),
+    "members:contact_point_change": ("organisation", {MEMBER, COORDINATOR}),
+    "members:delegate_replace": ("organisation_delegate", {MEMBER, COORDINATOR}),
+    "members:withdrawal_request": ("organisation", {MEMBER, COORDINATOR}),
     "signatories:list": (None, EVERYONE),
     "signatories:csv": (None, EVERYONE),
     "thematic_groups:list": (None, EVERYONE),
@@ -120,6 +125,7 @@ def _kwargs(key, organisation, adhesion_and_signature):
     adhesion, signature = adhesion_and_signature
     return {
         "organisation": {"pk": organisation.pk},
+        "organisation_delegate": {"pk": organisation.pk, "group": "decarbonation"},
         "group": {"slug": "decarbonation"},
         "adhesion": {"pk": adhesion.pk},
         "adhesion_step": {"pk": adhesion.pk, "slug": "organisation"},
@@ -132,7 +138,8 @@ def _kwargs(key, organisation, adhesion_and_signature):
 @pytest.mark.django_db
 @pytest.mark.parametrize("url_name", sorted(EXPECTED))
 @pytest.mark.parametrize("who", sorted(EVERYONE))
-def test_access(client, mfa_login, people, organisation, groups, adhesion_of_member, url_name, who):
+def test_access(client, mfa_login, people, organisation, groups, adhesion_of_member, delegate, url_name, who):
+    """``delegate`` holds the organisation's Décarbonation seat, so there is a delegate to replace."""
     key, allowed = EXPECTED[url_name]
     url = reverse(url_name, kwargs=_kwargs(key, organisation, adhesion_of_member))
     user = people[who]

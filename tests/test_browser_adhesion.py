@@ -8,6 +8,7 @@ these pages are being written. Shared helpers and the browser set-up come from `
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
@@ -18,19 +19,23 @@ from adhesions.enums import AdhesionStatus, SignatureStatus
 from adhesions.models import Adhesion
 from core.models import OutboundEmail
 from members.models import Organisation
+from tests import test_browser
 from tests.adhesion_data import SIGNING_LINK, ecosystem_answers, filled_adhesion, hospital_answers, person
 from tests.factories import TEST_PASSWORD, TOTP_SECRET, UserFactory
-from tests.test_browser import (  # noqa: F401 (fixtures)
+from tests.test_browser import (
     DESKTOP,
     assert_no_axe_violations,
-    browser,
     expect,
     new_page,
-    page,
-    pytestmark,
     save_screenshot,
     sign_in,
 )
+
+# The browser set-up of tests/test_browser.py: its marks (transactional database, Chromium present)
+# and its fixtures.
+pytestmark = test_browser.pytestmark
+browser = test_browser.browser
+page = test_browser.page
 
 PERSON_FIELDS = ("last_name", "first_name", "function", "email", "phone")
 # A fragment (from a link of the error summary) survives the post and its redirect.
@@ -64,10 +69,11 @@ def fill_person(page, values: dict, prefix: str = "") -> None:
         page.locator(f"#id_{prefix}{name}").fill(values[name])
 
 
-def start_form(page) -> int:
+def start_form(page, *, check: bool = False) -> int:
     page.goto("/adhesion/")
     expect(page.locator("h1")).to_be_visible()
-    check_page(page, "start")
+    if check:
+        check_page(page, "start")
     page.locator("main form button[type=submit]").click()
     return expect_step(page, "organisation")
 
@@ -95,7 +101,9 @@ def signing_paths() -> dict[str, str]:
     return paths
 
 
-def sign_from_link(page, path: str, typed_name: str, name: str, *, read_answers: bool = False) -> None:
+def sign_from_link(
+    page, path: str, typed_name: str, name: str, *, read_answers: bool = False, check_signed: bool = True
+) -> None:
     page.goto(path)
     expect(page.locator("#id_typed_name")).to_be_visible()
     if read_answers:
@@ -107,7 +115,9 @@ def sign_from_link(page, path: str, typed_name: str, name: str, *, read_answers:
     page.locator("#id_confirm").check()
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/adhesion/signature-enregistree/\d+/$"))
-    check_page(page, f"signed-{name}")
+    expect(page.locator("h1")).to_be_visible()
+    if check_signed:
+        check_page(page, f"signed-{name}")
 
 
 def totp_code() -> str:
@@ -120,6 +130,10 @@ def sign_in_with_totp(page, user) -> None:
     code = page.locator("input[name=code]")
     expect(code).to_be_visible()
     check_page(page, "coordinator-totp")
+    # A code typed in the last instant of its 30 s window would be refused: wait for the next one.
+    left = 30 - time.time() % 30
+    if left < 2:
+        time.sleep(left + 0.1)
     code.fill(totp_code())
     # The other submit button of the page ("cancel") belongs to another form, named by its form attribute.
     with page.expect_navigation():
@@ -139,7 +153,7 @@ def applicant(db):
 def test_a_hospital_joins_and_appears_among_the_signatories(applicant, coordinator, live_server, browser, page):
     answers = hospital_answers()
     sign_in(page, applicant.email, TEST_PASSWORD)
-    pk = start_form(page)
+    pk = start_form(page, check=True)
 
     # Organisation.
     check_page(page, "hospital-1-organisation")
@@ -168,7 +182,7 @@ def test_a_hospital_joins_and_appears_among_the_signatories(applicant, coordinat
         expect(page.locator(f"#id_{slug}__last_name")).to_be_visible()
         fill_person(page, delegate, prefix=f"{slug}__")
     expect(page.locator("#id_infrastructures-durables__last_name")).to_be_hidden()
-    check_page(page, "hospital-4-groups-filled")
+    check_page(page, "hospital-4-groups-filled")  # the revealed delegate fields
     save_and_continue(page)
 
     # Actions: Option 1 with two actions for Décarbonation, Option 2 for the two others.
@@ -183,7 +197,7 @@ def test_a_hospital_joins_and_appears_among_the_signatories(applicant, coordinat
     for slug in ("achats-durables", "resilience"):
         page.locator(f"input[name='{slug}__option'][value='2']").check()
         expect(page.locator(f"#id_{slug}__action_1")).to_be_hidden()
-    check_page(page, "hospital-5-actions-filled")
+    check_page(page, "hospital-5-actions-filled")  # the revealed action fields
     save_and_continue(page)
 
     # Existing initiatives.
@@ -265,7 +279,11 @@ def test_a_hospital_joins_and_appears_among_the_signatories(applicant, coordinat
     signer = new_page(browser, live_server, viewport=DESKTOP)
     try:
         for number, (email, typed_name) in enumerate(signatories.items()):
-            sign_from_link(signer, paths[email], typed_name, f"hospital-{number}", read_answers=number == 0)
+            # The answers are read (and checked) once, and the thank-you page, the same for all, once.
+            first = number == 0
+            sign_from_link(
+                signer, paths[email], typed_name, f"hospital-{number}", read_answers=first, check_signed=first
+            )
     finally:
         signer.context.close()
 
@@ -294,37 +312,30 @@ def test_a_hospital_joins_and_appears_among_the_signatories(applicant, coordinat
 
 
 def coordinate(page, coordinator, adhesion) -> None:
-    """Validate the signatures, then confirm receipt, as the coordination does in the admin."""
-    from django.contrib import admin
-
+    """Validate the signatures, then confirm receipt, with the actions of the admin's list of adhesions."""
     sign_in_with_totp(page, coordinator)
     page.goto("/admin/")
     expect(page.locator("#content")).to_be_visible()
     check_page(page, "admin-index")
     changelist = "/admin/adhesions/adhesion/"
-    if Adhesion not in admin.site._registry:
-        # The admin for adhesions is not there yet: the same decisions through the services.
-        services.adhesion_validate_signatures(adhesion=adhesion, actor=coordinator)
-        services.adhesion_confirm_receipt(adhesion=adhesion, actor=coordinator)
-        return
     for action, status in (
         ("validate_signatures", AdhesionStatus.SIGNATURES_VALIDATED),
         ("confirm_receipt", AdhesionStatus.CONFIRMED),
     ):
         page.goto(changelist)
+        expect(page.locator("#result_list")).to_contain_text(adhesion.reference)
         check_page(page, f"admin-changelist-{action}")
         page.locator(f"input[name=_selected_action][value='{adhesion.pk}']").check()
         page.locator("select[name=action]").select_option(action)
-        page.locator("#changelist-form button[name=index], #changelist-form input[name=index]").first.click()
-        confirm = page.locator("input[name=confirm]")
-        if confirm.count():
-            # The decision's own confirmation page.
-            check_page(page, f"admin-confirm-{action}")
-            confirm.click()
+        page.locator("#changelist-form [type=submit][name=index]").click()
         expect(page).to_have_url(re.compile(rf"{changelist}(\?.*)?$"))
-        expect(page.locator(".messagelist")).to_be_visible()
+        expect(page.locator(".messagelist .success")).to_contain_text(adhesion.reference)
         check_page(page, f"admin-done-{action}")
         assert Adhesion.objects.get(pk=adhesion.pk).status == status
+    # The adhesion's own page, with the signatures' evidence.
+    page.goto(f"{changelist}{adhesion.pk}/change/")
+    expect(page.locator("#signatures-heading")).to_be_visible()
+    check_page(page, "admin-adhesion")
 
 
 # --- 2. An elder-care home cannot choose Décarbonation ----------------------------------------------------

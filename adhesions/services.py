@@ -258,7 +258,9 @@ def adhesion_submit(*, adhesion: Adhesion, actor) -> Adhesion:
 def signature_resend(*, signature: SignatureRequest, actor) -> SignatureRequest:
     """A fresh link (the old one stops working), for a lost or expired e-mail."""
     with transaction.atomic():
-        signature = SignatureRequest.objects.select_for_update().select_related("adhesion").get(pk=signature.pk)
+        signature = (
+            SignatureRequest.objects.select_for_update(of=("self",)).select_related("adhesion").get(pk=signature.pk)
+        )
         if signature.status != SignatureStatus.PENDING:
             raise TransitionError(_("Only a signature that is still awaited can be asked again."))
         token = signing.new_token()
@@ -297,7 +299,10 @@ def signature_sign(
     """Record an online signature, once, by the person the link was sent to."""
     with transaction.atomic():
         signature = (
-            SignatureRequest.objects.select_for_update().select_related("adhesion").filter(pk=signature_id).first()
+            SignatureRequest.objects.select_for_update(of=("self",))
+            .select_related("adhesion")
+            .filter(pk=signature_id)
+            .first()
         )
         if signature is not None:
             signature.adhesion = _locked(signature.adhesion)

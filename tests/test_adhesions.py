@@ -154,7 +154,7 @@ def test_an_elder_care_home_cannot_choose_decarbonation_and_keeps_what_it_typed(
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"achats-durables__chosen": "on"}, "achats-durables__last_name", "Indiquez le délégué"),
+        ({"achats-durables__chosen": "on"}, "achats-durables__last_name", "Désignez le délégué"),
         (
             {"achats-durables__chosen": "on", **_person_post("achats-durables__", person("A", "B", "pas-un-email"))},
             "achats-durables__email",
@@ -207,7 +207,7 @@ def test_option_1_needs_two_actions_and_long_texts_are_refused(applicant, groups
     )
     form = ActionsForm({"resilience__option": "1", "resilience__action_1": "Plan canicule"}, adhesion=adhesion)
     assert not form.is_valid()
-    assert "Option 1" in form.errors["resilience__action_2"][0]
+    assert "deux actions" in form.errors["resilience__action_2"][0]
     form = ActionsForm(
         {"resilience__option": "1", "resilience__action_1": "x" * 2001, "resilience__action_2": "ok"}, adhesion=adhesion
     )

@@ -136,6 +136,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "core.outbox.sweep", "schedule": 60.0},
     "outbox-purge-sensitive-bodies": {"task": "core.outbox.purge", "schedule": crontab(minute=17, hour=3)},
+    "gt-assignment-deadline-reminders": {
+        "task": "thematic_groups.assignment_deadline_reminders",
+        "schedule": crontab(minute=5, hour="7-18"),
+    },
+    "gt-seat-offers-expire": {"task": "thematic_groups.seat_offers_expire", "schedule": crontab(minute=10, hour=1)},
+    "gt-removals-apply": {"task": "thematic_groups.removals_apply", "schedule": crontab(minute=20, hour=1)},
 }
 
 # --- E-mail -------------------------------------------------------------------------------------
@@ -258,4 +264,9 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("ASeT-W — Alliance Santé en Transition en Wallonie")
+COORDINATION_EMAIL = env_str("COORDINATION_EMAIL", "alliancesante.durable@spw.wallonie.be")
+# Thematic groups: how long an organisation has to answer a freed seat, and when the one-month
+# assignment deadline (art 4bis.2) reminds the coordination.
+GT_SEAT_OFFER_DAYS = env_int("GT_SEAT_OFFER_DAYS", 14)
+GT_ASSIGNMENT_REMINDER_DAYS_LEFT = env_int("GT_ASSIGNMENT_REMINDER_DAYS_LEFT", 7)
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"

@@ -184,6 +184,10 @@ def seed_demo() -> list[DemoLogin]:
         )
         logins.append(DemoLogin(email, label, False))
 
+    from thematic_groups.demo import seed_demo_groups
+
+    seed_demo_groups(coordinator=coordinator, seated=[(hospital, "decarbonation"), (home, "sensibilisation-aines")])
+
     from adhesions.demo import seed_demo_adhesions
 
     applicant = _person("candidat@demo.asetw.be", "Camille", "Renson")

@@ -54,6 +54,7 @@ def render_email(template: str, context: dict[str, Any], language: str) -> Rende
     full_context = {
         "site_url": settings.SITE_URL,
         "portal_name": settings.PORTAL_NAME,
+        "coordination_email": settings.COORDINATION_EMAIL,
         "LANGUAGE_CODE": language,
         **context,
     }

@@ -1,3 +1,5 @@
+from datetime import date
+
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
@@ -50,3 +52,4 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     postal_code = "5000"
     city = "Namur"
     status = OrganisationStatus.ACTIVE
+    member_since = factory.LazyFunction(lambda: date(2026, 3, 2))

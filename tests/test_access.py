@@ -35,6 +35,15 @@ EXPECTED = {
     "thematic_groups:list": (None, EVERYONE),
     "thematic_groups:detail": ("group", EVERYONE),
     "thematic_groups:edit": ("group", {COORDINATOR}),
+    "thematic_groups:my_places": (None, SIGNED_IN),
+    "thematic_groups:offer_answer": ("assignment", POST_ONLY),
+    "thematic_groups:board": (None, {COORDINATOR}),
+    "thematic_groups:deadlines": (None, {COORDINATOR}),
+    "thematic_groups:group_board": ("group", {COORDINATOR}),
+    "thematic_groups:group_place": ("group", POST_ONLY),
+    "thematic_groups:proposal_compute": (None, POST_ONLY),
+    "thematic_groups:proposal": ("proposal", {COORDINATOR}),
+    "thematic_groups:waiting_priority": ("assignment", {COORDINATOR}),
     "adhesions:start": (None, SIGNED_IN),
     "adhesions:detail": ("adhesion", {MEMBER, COORDINATOR}),
     "adhesions:signatures": ("adhesion", {MEMBER, COORDINATOR}),
@@ -53,6 +62,7 @@ EXPECTED = {
     "admin:core_outboundemail_changelist": (None, {COORDINATOR}),
     "admin:members_organisation_changelist": (None, {COORDINATOR}),
     "admin:thematic_groups_thematicgroup_changelist": (None, {COORDINATOR}),
+    "admin:thematic_groups_assignment_changelist": (None, {COORDINATOR}),
     "admin:accounts_user_changelist": (None, {COORDINATOR}),
     "admin:adhesions_adhesion_changelist": (None, {COORDINATOR}),
     "admin:adhesions_signaturerequest_changelist": (None, {COORDINATOR}),
@@ -121,9 +131,26 @@ def adhesion_of_member(member, organisation):
     return adhesion, signature
 
 
-def _kwargs(key, organisation, adhesion_and_signature):
+@pytest.fixture
+def gt_objects(organisation, groups, coordinator):
+    """A waiting-list place of ``organisation`` and an open assignment proposal."""
+    from thematic_groups.models import Assignment, Proposal
+
+    place = Assignment.objects.create(
+        organisation=organisation,
+        thematic_group=groups["achats-durables"],
+        status="waiting",
+        queued_since="2026-03-02",
+    )
+    return place, Proposal.objects.create(created_by=coordinator)
+
+
+def _kwargs(key, organisation, adhesion_and_signature, gt_objects):
     adhesion, signature = adhesion_and_signature
+    place, proposal = gt_objects
     return {
+        "assignment": {"pk": place.pk},
+        "proposal": {"pk": proposal.pk},
         "organisation": {"pk": organisation.pk},
         "organisation_delegate": {"pk": organisation.pk, "group": "decarbonation"},
         "group": {"slug": "decarbonation"},
@@ -138,17 +165,20 @@ def _kwargs(key, organisation, adhesion_and_signature):
 @pytest.mark.django_db
 @pytest.mark.parametrize("url_name", sorted(EXPECTED))
 @pytest.mark.parametrize("who", sorted(EVERYONE))
-def test_access(client, mfa_login, people, organisation, groups, adhesion_of_member, delegate, url_name, who):
+def test_access(
+    client, mfa_login, people, organisation, groups, adhesion_of_member, gt_objects, delegate, url_name, who
+):
     """``delegate`` holds the organisation's Décarbonation seat, so there is a delegate to replace."""
     key, allowed = EXPECTED[url_name]
-    url = reverse(url_name, kwargs=_kwargs(key, organisation, adhesion_of_member))
+    url = reverse(url_name, kwargs=_kwargs(key, organisation, adhesion_of_member, gt_objects))
     user = people[who]
     if user is not None:
         mfa_login(client, user)
     response = client.get(url, follow=True)
     final_path = response.request["PATH_INFO"]
     if allowed is POST_ONLY:
-        assert response.status_code == 405 or final_path == reverse("account_login")
+        # Never a page on GET: "method not allowed", or refused before that (login, 404 for outsiders).
+        assert response.status_code in (404, 405) or final_path == reverse("account_login")
         return
     if who in allowed:
         assert response.status_code == 200, f"{who} should see {url}"

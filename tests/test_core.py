@@ -177,13 +177,22 @@ def _make_delegations(count, groups):
     from members.enums import OrganisationRoleType
     from members.models import OrganisationRole
     from tests.factories import OrganisationFactory, UserFactory
+    from thematic_groups.enums import AssignmentStatus
+    from thematic_groups.models import Assignment
 
     for _ in range(count):
+        organisation = OrganisationFactory()
         OrganisationRole.objects.create(
             user=UserFactory(),
-            organisation=OrganisationFactory(),
+            organisation=organisation,
             role=OrganisationRoleType.DELEGATE,
             thematic_group=groups["decarbonation"],
+        )
+        Assignment.objects.create(
+            organisation=organisation,
+            thematic_group=groups["decarbonation"],
+            status=AssignmentStatus.ASSIGNED,
+            queued_since=organisation.member_since,
         )
 
 

@@ -246,7 +246,7 @@ def test_withdrawal_request_then_confirmation(
     for person in (member, delegate):
         client.force_login(person)
         response = client.get(reverse("thematic_groups:detail", args=["decarbonation"]))
-        assert "delegations" not in response.context
+        assert "members" not in response.context
         assert client.get(_url("members:organisation_detail", organisation)).status_code == 404
 
 
@@ -276,7 +276,7 @@ def test_members_see_their_organisation_before_the_withdrawal(client, member, de
     """The other side of the withdrawal test: an active member's people see the GT members."""
     client.force_login(member)
     response = client.get(reverse("thematic_groups:detail", args=["decarbonation"]))
-    assert "delegations" in response.context
+    assert "members" in response.context
 
 
 @pytest.mark.django_db

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import AuditedAdminMixin, AuditEntryInline
 from thematic_groups import services
-from thematic_groups.models import Deliverable, LocomotiveMember, ThematicGroup
+from thematic_groups.models import Assignment, Deliverable, LocomotiveMember, ThematicGroup
 
 
 class DeliverableInline(admin.TabularInline):
@@ -33,3 +33,23 @@ class ThematicGroupAdmin(AuditedAdminMixin, admin.ModelAdmin):
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in services.EDITABLE_FIELDS}
         if changes:
             services.thematic_group_update(actor=request.user, group=obj, **changes)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    """Read-only here: seats change through the assignment board, whose services check every rule."""
+
+    list_display = ("organisation", "thematic_group", "status", "priority", "queued_since", "decided_at", "notified_at")
+    list_filter = ("status", "thematic_group", "organisation__type", "release_reason")
+    search_fields = ("organisation__name",)
+    list_select_related = ("organisation", "thematic_group")
+    ordering = ("thematic_group__number", "status", "-priority", "queued_since")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -22,3 +22,32 @@ class LocomotiveRoleType(models.TextChoices):
     REFERENT = "referent", _("ASeT-W referent")
     PILOT = "pilot", _("Thematic pilot")
     FACILITATOR = "facilitator", _("Facilitator")
+
+
+class AssignmentStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("Member of the group")
+    OFFERED = "offered", _("Seat offered")
+    WAITING = "waiting", _("On the waiting list")
+    RELEASED = "released", _("Seat released")
+
+    @classmethod
+    def seat_holding(cls) -> frozenset[str]:
+        """States that take one of the group's seats: an offered seat is kept until it is answered."""
+        return frozenset({cls.ASSIGNED, cls.OFFERED})
+
+    @classmethod
+    def open_states(cls) -> frozenset[str]:
+        return frozenset({cls.ASSIGNED, cls.OFFERED, cls.WAITING})
+
+
+class ProposalDecision(models.TextChoices):
+    ASSIGN = "assign", _("Assign a seat")
+    WAIT = "wait", _("Waiting list")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+
+
+class ReleaseReason(models.TextChoices):
+    WITHDRAWAL = "withdrawal", _("The organisation left the alliance")
+    REMOVAL = "removal", _("Removed by the coordination")
+    DECLINED = "declined", _("The offered seat was declined")
+    OFFER_EXPIRED = "offer_expired", _("The offered seat was not answered in time")

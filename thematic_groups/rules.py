@@ -10,3 +10,4 @@ rules.add_rule(
     is_coordinator | is_steering_member | is_locomotive_member | is_organisation_member,
 )
 rules.add_rule("thematic_groups.change_group", is_coordinator)
+rules.add_rule("thematic_groups.manage_assignments", is_coordinator)

@@ -1,11 +1,19 @@
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
 
-from members.enums import OrganisationRoleType, OrganisationStatus
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from core.models import AuditEntry
+from members.enums import FINAL_BENEFICIARY_TYPES, OrganisationRoleType, OrganisationStatus, OrganisationType
 from members.models import OrganisationRole
-from thematic_groups.models import LocomotiveMember, ThematicGroup
+from thematic_groups.enums import AssignmentStatus, ReleaseReason
+from thematic_groups.models import Assignment, LocomotiveMember, Proposal, ProposalLine, ThematicGroup
 
 
 def thematic_groups_list() -> QuerySet[ThematicGroup]:
@@ -37,3 +45,196 @@ def thematic_groups_with_locomotive() -> QuerySet[ThematicGroup]:
     return ThematicGroup.objects.prefetch_related(
         Prefetch("locomotive", queryset=LocomotiveMember.objects.select_related("user"))
     ).order_by("number")
+
+
+@dataclass(frozen=True)
+class PendingCandidate:
+    organisation_id: int
+    organisation_name: str
+    organisation_type: str
+    group_id: int
+    queued_since: date
+    priority: int
+    waiting: bool
+
+
+def pending_candidates(group: ThematicGroup | None = None) -> list[PendingCandidate]:
+    """Active final beneficiaries that asked for a GT (they named a delegate for it) and have no seat in it yet.
+
+    An organisation on the waiting list is still pending; one whose place was released is not.
+    """
+    delegations = OrganisationRole.objects.filter(
+        role=OrganisationRoleType.DELEGATE,
+        organisation__status=OrganisationStatus.ACTIVE,
+        organisation__type__in=FINAL_BENEFICIARY_TYPES,
+    )
+    rows = Assignment.objects.all()
+    if group is not None:
+        delegations = delegations.filter(thematic_group=group)
+        rows = rows.filter(thematic_group=group)
+    placed = {
+        (org, grp): (status, priority)
+        for org, grp, status, priority in rows.values_list("organisation_id", "thematic_group_id", "status", "priority")
+    }
+    result = []
+    seen = set()
+    for org_id, name, kind, member_since, group_id in delegations.values_list(
+        "organisation_id", "organisation__name", "organisation__type", "organisation__member_since", "thematic_group_id"
+    ).order_by("thematic_group_id", "organisation__name", "organisation_id"):
+        status, priority = placed.get((org_id, group_id), (None, 0))
+        if (org_id, group_id) in seen or status not in (None, AssignmentStatus.WAITING):
+            continue
+        seen.add((org_id, group_id))
+        result.append(
+            PendingCandidate(
+                organisation_id=org_id,
+                organisation_name=name,
+                organisation_type=kind,
+                group_id=group_id,
+                queued_since=member_since or timezone.localdate(),
+                priority=priority,
+                waiting=status == AssignmentStatus.WAITING,
+            )
+        )
+    return result
+
+
+@dataclass
+class GroupBoardRow:
+    group: ThematicGroup
+    taken: int
+    hospitals: int
+    elder_care: int
+    offered: int
+    waiting: int
+    candidates: int
+
+    @property
+    def free(self) -> int:
+        return max(0, self.group.capacity_max - self.taken)
+
+    @property
+    def under_minimum(self) -> bool:
+        return self.taken < self.group.capacity_min
+
+    @property
+    def fill_percent(self) -> int:
+        return round(100 * self.taken / self.group.capacity_max) if self.group.capacity_max else 0
+
+
+def board_overview() -> list[GroupBoardRow]:
+    """Seats, balance, waiting list and candidates of the five GTs, in a fixed number of queries."""
+    counts = (
+        Assignment.objects.filter(status__in=AssignmentStatus.open_states())
+        .values("thematic_group_id", "status", "organisation__type")
+        .annotate(n=Count("pk"))
+    )
+    tally: dict[int, Counter] = {}
+    for row in counts:
+        tally.setdefault(row["thematic_group_id"], Counter())[(row["status"], row["organisation__type"])] += row["n"]
+    pending = Counter(c.group_id for c in pending_candidates() if not c.waiting)
+    result = []
+    for group in ThematicGroup.objects.order_by("number"):
+        t = tally.get(group.pk, Counter())
+
+        def count(statuses, types=None, t=t) -> int:
+            return sum(n for (status, kind), n in t.items() if status in statuses and (types is None or kind in types))
+
+        seat = AssignmentStatus.seat_holding()
+        result.append(
+            GroupBoardRow(
+                group=group,
+                taken=count(seat),
+                hospitals=count(seat, {OrganisationType.HOSPITAL}),
+                elder_care=count(seat, {OrganisationType.ELDER_CARE_HOME}),
+                offered=count({AssignmentStatus.OFFERED}),
+                waiting=count({AssignmentStatus.WAITING}),
+                candidates=pending[group.pk],
+            )
+        )
+    return result
+
+
+def group_seats(group: ThematicGroup) -> list[Assignment]:
+    """Members and offered seats, with each organisation's delegate for the group."""
+    return list(
+        Assignment.objects.filter(thematic_group=group, status__in=AssignmentStatus.seat_holding())
+        .select_related("organisation", "decided_by")
+        .prefetch_related(_delegate_prefetch(group))
+        .order_by("organisation__name", "pk")
+    )
+
+
+def group_waiting_list(group: ThematicGroup) -> list[Assignment]:
+    return list(
+        Assignment.objects.filter(thematic_group=group, status=AssignmentStatus.WAITING)
+        .select_related("organisation")
+        .prefetch_related(_delegate_prefetch(group))
+        .order_by("-priority", "queued_since", "pk")
+    )
+
+
+def _delegate_prefetch(group: ThematicGroup) -> Prefetch:
+    return Prefetch(
+        "organisation__roles",
+        queryset=OrganisationRole.objects.filter(
+            role=OrganisationRoleType.DELEGATE, thematic_group=group
+        ).select_related("user"),
+        to_attr="group_delegates",
+    )
+
+
+def group_events(group: ThematicGroup, limit: int = 40) -> list[AuditEntry]:
+    """The chain of seat events of a group (assigned, waiting, released, offered, accepted...)."""
+    events = list(
+        AuditEntry.objects.filter(
+            target_type=ContentType.objects.get_for_model(ThematicGroup),
+            target_id=str(group.pk),
+            action__startswith="thematic_groups.seat.",
+        ).order_by("-created_at", "-pk")[:limit]
+    )
+    reasons = dict(ReleaseReason.choices)
+    for event in events:
+        event.because_label = reasons.get(event.data.get("because"), event.data.get("because", ""))
+        event.until_date = _iso_date(event.data.get("until"))
+        event.effective_date = _iso_date(event.data.get("effective_on"))
+    return events
+
+
+def _iso_date(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def open_proposal() -> Proposal | None:
+    return Proposal.objects.filter(validated_at__isnull=True).select_related("created_by").first()
+
+
+def proposal_lines(proposal: Proposal) -> list[ProposalLine]:
+    return list(
+        proposal.lines.select_related("organisation", "thematic_group").order_by("thematic_group__number", "rank")
+    )
+
+
+def organisation_places(organisation_ids) -> list[Assignment]:
+    """Where the user's organisations stand in the GTs (for the member space)."""
+    return list(
+        Assignment.objects.filter(organisation_id__in=organisation_ids)
+        .select_related("organisation", "thematic_group")
+        .order_by("organisation__name", "thematic_group__number")
+    )
+
+
+def group_members(group: ThematicGroup) -> list[Assignment]:
+    """The organisations holding a seat in the group (shown to members of the alliance)."""
+    return list(
+        Assignment.objects.filter(
+            thematic_group=group,
+            status=AssignmentStatus.ASSIGNED,
+            organisation__status__in=OrganisationStatus.member_states(),
+        )
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )

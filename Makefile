@@ -10,6 +10,8 @@ PORT ?= 8000
 
 .PHONY: run test setup venv assets messages system-deps lint format checks makemessages catalogue-check celery beat clean
 
+# Links in the e-mails must point to where the portal really runs.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py seed_demo

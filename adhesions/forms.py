@@ -175,6 +175,8 @@ class GroupsForm(StepForm):
         for group in self.groups:
             self.fields[f"{group.slug}__chosen"] = forms.BooleanField(label=group.name, required=False)
             for name, field in person_fields(required=False).items():
+                # The error summary lists fields out of their fieldset: it needs the group's name.
+                field.summary_label = f"{field.label} ({group.short_name})"
                 self.fields[f"{group.slug}__{name}"] = field
 
     def group_rows(self) -> list[dict]:
@@ -197,10 +199,19 @@ class GroupsForm(StepForm):
             if organisation_type == OrganisationType.OTHER or not group.accepts(organisation_type):
                 self.add_error(f"{group.slug}__chosen", group_not_allowed_message(group, organisation_type))
                 continue
-            for name in PERSON_FIELDS:
+            empty = [name for name in PERSON_FIELDS if not cleaned.get(f"{group.slug}__{name}")]
+            if len(empty) == len(PERSON_FIELDS):
+                self.add_error(
+                    f"{group.slug}__{PERSON_FIELDS[0]}",
+                    _("Name the delegate for %(group)s.") % {"group": group.short_name},
+                )
+                continue
+            for name in empty:
                 key = f"{group.slug}__{name}"
-                if not cleaned.get(key) and key not in self.errors:
-                    self.add_error(key, _("Name the delegate for %(group)s.") % {"group": group.short_name})
+                if key not in self.errors:
+                    self.add_error(
+                        key, _("Fill in this field for the delegate of %(group)s.") % {"group": group.short_name}
+                    )
         return cleaned
 
     def answers(self) -> dict:

@@ -76,6 +76,8 @@ def signature_requested(signature, url: str) -> None:
             "is_delegate": signature.role == "delegate",
             "group_name": signature.thematic_group.name if signature.thematic_group_id else "",
             "is_replacement": signature.purpose == "delegate_replacement",
+            "new_version": signature.purpose == "adhesion" and adhesion.version > 1,
+            "version": adhesion.version,
             "signing_url": url,
             "expires_at": signature.expires_at,
         },

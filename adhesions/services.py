@@ -17,7 +17,7 @@ from adhesions import notifications, signing
 from adhesions.enums import AdhesionStatus, SignatoryRole, SignatureMethod, SignatureStatus
 from adhesions.models import Adhesion, SignatureRequest
 from adhesions.selectors import enterprise_number_conflict
-from adhesions.steps import Step, missing_steps
+from adhesions.steps import Step, missing_steps, stale_steps
 from core.audit import log_action
 from members.enums import OrganisationStatus
 from thematic_groups.models import ThematicGroup
@@ -67,7 +67,7 @@ def _void_signatures(adhesion: Adhesion, *, reason: str) -> int:
     current = adhesion.signatures.filter(purpose=SignatureRequest.Purpose.ADHESION)
     voided = current.filter(status=SignatureStatus.SIGNED).update(status=SignatureStatus.VOID, voided_at=now)
     superseded = current.filter(status=SignatureStatus.PENDING).update(
-        status=SignatureStatus.SUPERSEDED, voided_at=now, token_hash=None
+        status=SignatureStatus.SUPERSEDED, voided_at=now
     )
     if voided or superseded:
         log_action(
@@ -97,6 +97,9 @@ def adhesion_save_step(
         adhesion.answers = new_answers
         if step.slug not in adhesion.completed_steps:
             adhesion.completed_steps = [*adhesion.completed_steps, step.slug]
+        stale = {other.slug for other in stale_steps(adhesion, ignore=step.slug)}
+        if stale:
+            adhesion.completed_steps = [slug for slug in adhesion.completed_steps if slug not in stale]
         fields = ["answers", "completed_steps", "organisation_name", "organisation_type", "enterprise_number"]
         if changed and adhesion.status in {Status.AWAITING_SIGNATURES, Status.SIGNED}:
             _void_signatures(adhesion, reason="form changed")
@@ -197,6 +200,18 @@ def _render_document(adhesion: Adhesion) -> None:
 
 def adhesion_submit(*, adhesion: Adhesion, actor) -> Adhesion:
     """Send the form: render the document, ask every signatory to sign, acknowledge receipt."""
+    stale = stale_steps(adhesion)
+    if stale:
+        # Answers that contradict each other are never sent: the steps go back to "to complete".
+        with transaction.atomic():
+            locked = _locked(adhesion)
+            stale_slugs = {step.slug for step in stale}
+            locked.completed_steps = [slug for slug in locked.completed_steps if slug not in stale_slugs]
+            _touch(locked, "completed_steps")
+        raise ValidationError(
+            _("Some answers no longer fit together; check these steps again: %(steps)s.")
+            % {"steps": ", ".join(str(step.title) for step in stale)}
+        )
     with transaction.atomic():
         adhesion = _locked(adhesion)
         _require(adhesion, Status.editable(), _("sent"))
@@ -408,7 +423,7 @@ def adhesion_request_corrections(*, adhesion: Adhesion, actor, message: str) -> 
         _touch(adhesion, "status", "corrections_message")
         # Pending links stop working until the corrected form is sent again.
         adhesion.signatures.filter(status=SignatureStatus.PENDING).update(
-            status=SignatureStatus.SUPERSEDED, voided_at=timezone.now(), token_hash=None
+            status=SignatureStatus.SUPERSEDED, voided_at=timezone.now()
         )
         log_action("adhesions.corrections_requested", actor=actor, target=adhesion, data={"message": message})
         notifications.corrections_requested(adhesion)
@@ -452,7 +467,7 @@ def adhesion_reject(*, adhesion: Adhesion, actor, reason: str) -> Adhesion:
         adhesion.decided_at = timezone.now()
         _touch(adhesion, "status", "rejection_reason", "decided_at")
         adhesion.signatures.filter(status=SignatureStatus.PENDING).update(
-            status=SignatureStatus.SUPERSEDED, voided_at=timezone.now(), token_hash=None
+            status=SignatureStatus.SUPERSEDED, voided_at=timezone.now()
         )
         log_action("adhesions.rejected", actor=actor, target=adhesion, data={"reason": reason})
         notifications.rejected(adhesion)

@@ -106,3 +106,19 @@ def next_step(adhesion, current: Step) -> Step | None:
         return None
     following = steps[slugs.index(current.slug) + 1 :]
     return following[0] if following else None
+
+
+def stale_steps(adhesion, *, ignore: str = "") -> list[Step]:
+    """Completed steps whose saved answers no longer pass their own checks.
+
+    Answers depend on each other: a new organisation type can make a chosen GT ineligible, and a new GT
+    needs its option and actions. Such steps must be filled in again before the form can be sent.
+    """
+    stale = []
+    for step in steps_for(adhesion.organisation_type):
+        if step.slug == ignore or step.slug not in adhesion.completed_steps:
+            continue
+        form = step.form_class(step.form_class.initial_from(adhesion.section(step.section)), adhesion=adhesion)
+        if not form.is_valid():
+            stale.append(step)
+    return stale

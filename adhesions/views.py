@@ -94,9 +94,16 @@ def step(request, pk: int, slug: str):
                 if "save_and_quit" in request.POST:
                     messages.success(request, _("Your answers are saved. You can come back at any time."))
                     return redirect("adhesions:detail", pk=adhesion.pk)
-                if following is None or adhesion.status != "draft" and not missing_steps(adhesion):
+                previous = _previous(steps_for(adhesion.organisation_type), current)
+                if "save_and_back" in request.POST and previous is not None:
+                    return redirect("adhesions:step", pk=adhesion.pk, slug=previous.slug)
+                # Once every step is done, "continue" leads back to the answers to check.
+                if following is None or not missing_steps(adhesion):
                     return redirect("adhesions:review", pk=adhesion.pk)
                 return redirect("adhesions:step", pk=adhesion.pk, slug=following.slug)
+        elif request.FILES and "file" in form.fields and not form.has_error("file"):
+            # Browsers do not keep a chosen file when the page comes back with errors.
+            form.add_error("file", _("Choose the file again: it cannot be kept while the form has errors."))
     else:
         form = current.form_class(**form_kwargs)
     steps = steps_for(adhesion.organisation_type)

@@ -167,7 +167,7 @@ def delegate_replacement_request(*, organisation: Organisation, actor, group, pe
 
         adhesion.signatures.filter(
             purpose=SignatureRequest.Purpose.DELEGATE_REPLACEMENT, thematic_group=group, status="pending"
-        ).update(status="superseded", voided_at=timezone.now(), token_hash=None)
+        ).update(status="superseded", voided_at=timezone.now())
         signature = _request_signature(
             adhesion,
             {"role": SignatoryRole.DELEGATE, "group": group, **person},

@@ -444,3 +444,47 @@ def test_the_stored_document_reads_back_with_the_answers_and_matches_its_hash(se
         "Plan de mobilité douce pour le personnel",
     ):
         assert expected in text
+
+
+def test_a_new_type_sends_the_group_step_back_and_the_form_cannot_be_sent(applicant, groups):
+    adhesion = filled_adhesion(applicant)
+    identity = {**hospital_answers()["organisation"], "type": "elder_care"}
+
+    adhesion = services.adhesion_save_step(
+        adhesion=adhesion, step=STEPS_BY_SLUG["organisation"], answers=identity, actor=applicant
+    )
+
+    # Décarbonation is for hospitals only: the groups are to choose again.
+    assert "groupes-thematiques" not in adhesion.completed_steps
+    with pytest.raises(ValidationError, match="pas encore complétées"):
+        services.adhesion_submit(adhesion=adhesion, actor=applicant)
+
+
+def test_new_groups_need_their_actions_again(applicant, groups):
+    adhesion = filled_adhesion(applicant)
+    answers = hospital_answers()["groups"]
+    answers["choices"] = ["infrastructures-durables"]
+    answers["delegates"] = {"infrastructures-durables": answers["delegates"]["decarbonation"]}
+
+    adhesion = services.adhesion_save_step(
+        adhesion=adhesion, step=STEPS_BY_SLUG["groupes-thematiques"], answers=answers, actor=applicant
+    )
+
+    assert "actions" not in adhesion.completed_steps
+    assert "groupes-thematiques" in adhesion.completed_steps
+
+
+def test_answers_that_no_longer_fit_are_refused_at_sending(applicant, groups):
+    """Even if the steps were marked done by another path, the send re-checks every answer."""
+    adhesion = filled_adhesion(applicant)
+    answers = dict(adhesion.answers)
+    answers["groups"] = {**answers["groups"], "choices": ["infrastructures-durables"]}
+    Adhesion.objects.filter(pk=adhesion.pk).update(answers=answers)
+    adhesion.refresh_from_db()
+
+    with pytest.raises(ValidationError, match="ne correspondent plus|vérifiez"):
+        services.adhesion_submit(adhesion=adhesion, actor=applicant)
+
+    adhesion.refresh_from_db()
+    assert adhesion.status == AdhesionStatus.DRAFT
+    assert "groupes-thematiques" not in adhesion.completed_steps or "actions" not in adhesion.completed_steps

@@ -51,3 +51,45 @@ class ReleaseReason(models.TextChoices):
     REMOVAL = "removal", _("Removed by the coordination")
     DECLINED = "declined", _("The offered seat was declined")
     OFFER_EXPIRED = "offer_expired", _("The offered seat was not answered in time")
+
+
+class SessionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Present")
+    EXCUSED = "excused", _("Excused (announced 24 hours ahead)")
+    EXCEPTIONAL = "exceptional", _("Excused (exceptional circumstances)")
+    ABSENT = "absent", _("Absent without justification")
+
+    @classmethod
+    def unjustified(cls) -> frozenset[str]:
+        return frozenset({cls.ABSENT})
+
+
+class GuestStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class DeliverableState(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+    VALIDATED = "validated", _("Validated")
+
+
+class TwoThirdsStatus(models.TextChoices):
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    CANNOT_REACH = "cannot_reach", _("Cannot reach two thirds any more")
+
+
+class AlertKind(models.TextChoices):
+    AT_RISK = "at_risk", _("Two-thirds attendance at risk")
+    CANNOT_REACH = "cannot_reach", _("Two-thirds attendance out of reach")
+    REPEATED_ABSENCES = "repeated_absences", _("Repeated unjustified absences")

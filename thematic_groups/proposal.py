@@ -114,8 +114,8 @@ def _decide_group(group: GroupState, candidates: list[Candidate], seats_so_far: 
             Line(
                 candidate,
                 ProposalDecision.NOT_ELIGIBLE,
-                _("%(group)s is open to %(eligibility)s only.")
-                % {"group": group.name, "eligibility": Eligibility(group.eligibility).label.lower()},
+                _("Not eligible for %(group)s (%(eligibility)s).")
+                % {"group": group.name, "eligibility": Eligibility(group.eligibility).label},
             )
         )
     for rank, line in enumerate(lines, start=1):

@@ -1,0 +1,169 @@
+"""E-mails about sessions, absences and attendance, through the outbox; session e-mails carry an .ics."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from core.outbox import email_queue
+from members.enums import OrganisationRoleType, OrganisationStatus
+from members.models import OrganisationRole
+from thematic_groups import calendars
+from thematic_groups.enums import AssignmentStatus, GuestStatus, LocomotiveRoleType
+
+
+def delegates_of(group) -> list:
+    """The delegates of the organisations holding a seat in the group, each once."""
+    roles = (
+        OrganisationRole.objects.filter(
+            role=OrganisationRoleType.DELEGATE,
+            thematic_group=group,
+            organisation__status__in=OrganisationStatus.member_states(),
+            organisation__assignments__thematic_group=group,
+            organisation__assignments__status=AssignmentStatus.ASSIGNED,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user_id")
+    )
+    return list({role.user_id: role.user for role in roles}.values())
+
+
+def _guests_of(session) -> list:
+    roles = OrganisationRole.objects.filter(
+        organisation__sessionguest__session=session,
+        organisation__sessionguest__status=GuestStatus.ACCEPTED,
+        role__in=[OrganisationRoleType.LEGAL_REPRESENTATIVE, OrganisationRoleType.CONTACT_POINT],
+        user__is_active=True,
+    ).select_related("user")
+    return list({role.user_id: role.user for role in roles}.values())
+
+
+def pilots_of(group) -> list:
+    return [
+        member.user
+        for member in group.locomotive.select_related("user").filter(
+            role=LocomotiveRoleType.PILOT, user__is_active=True
+        )
+    ]
+
+
+def _coordinators() -> list:
+    return list(get_user_model().objects.filter(is_coordinator=True, is_active=True).order_by("pk"))
+
+
+def _session_context(session) -> dict:
+    start = timezone.localtime(session.starts_at)
+    end = timezone.localtime(session.ends_at)
+    return {
+        "group_name": session.thematic_group.name,
+        "title": session.title,
+        "starts_at": start,
+        "ends_at": end,
+        "place": session.place,
+        "online_url": session.online_url,
+        "agenda": session.agenda,
+        "session_url": settings.SITE_URL + calendars.session_url(session),
+        "cancellation_reason": session.cancellation_reason,
+    }
+
+
+def _send_session_mail(session, template: str, extra: dict | None = None, *, key_suffix: str = "") -> None:
+    context = {**_session_context(session), **(extra or {})}
+    attachment = calendars.invitation(session)
+    for user in {u.pk: u for u in delegates_of(session.thematic_group) + _guests_of(session)}.values():
+        email_queue(
+            to=user.email,
+            template=f"thematic_groups/{template}",
+            context={**context, "first_name": user.first_name},
+            recipient=user,
+            attachments=[attachment],
+            key=f"gt-session:{template}:{session.pk}:{session.sequence}:{user.pk}{key_suffix}",
+        )
+
+
+def session_published(session) -> None:
+    _send_session_mail(session, "session_published")
+
+
+def session_changed(session, *, changes: list[str]) -> None:
+    _send_session_mail(session, "session_changed", {"changes": changes})
+
+
+def session_cancelled(session) -> None:
+    _send_session_mail(session, "session_cancelled")
+
+
+def session_reminder(session) -> None:
+    _send_session_mail(session, "session_reminder", key_suffix=":reminder")
+
+
+def absence_announced(notice) -> None:
+    session = notice.session
+    context = {
+        **_session_context(session),
+        "organisation_name": notice.organisation.name,
+        "announced_by": notice.announced_by.get_full_name() or notice.announced_by.email,
+        "replacement": (notice.replacement.get_full_name() or notice.replacement.email) if notice.replacement else "",
+        "message": notice.message,
+        "on_time": notice.on_time,
+    }
+    for pilot in pilots_of(session.thematic_group):
+        email_queue(
+            to=pilot.email,
+            template="thematic_groups/absence_announced",
+            context={**context, "first_name": pilot.first_name},
+            recipient=pilot,
+        )
+
+
+def attendance_alert(assignment, *, kind_label: str, standing) -> None:
+    """To the coordination and the group's pilot: a member's attendance needs attention."""
+    from django.urls import reverse
+
+    context = {
+        "organisation_name": assignment.organisation.name,
+        "group_name": assignment.thematic_group.name,
+        "kind_label": kind_label,
+        "held": standing.held,
+        "attended": standing.attended,
+        "remaining": standing.remaining,
+        "needed": standing.needed,
+        "unjustified_in_a_row": standing.unjustified_in_a_row,
+        "unjustified_total": standing.unjustified_total,
+        "overview_url": settings.SITE_URL
+        + reverse("thematic_groups:attendance_overview", args=[assignment.thematic_group.slug]),
+    }
+    people = {user.pk: user for user in _coordinators() + pilots_of(assignment.thematic_group)}
+    for user in people.values():
+        email_queue(
+            to=user.email,
+            template="thematic_groups/attendance_alert",
+            context={**context, "first_name": user.first_name},
+            recipient=user,
+        )
+
+
+def guest_invited(guest) -> None:
+    session = guest.session
+    from django.urls import reverse
+
+    context = {
+        **_session_context(session),
+        "organisation_name": guest.organisation.name,
+        "topic": guest.topic,
+        "answer_url": settings.SITE_URL + reverse("thematic_groups:invitations"),
+    }
+    roles = OrganisationRole.objects.filter(
+        organisation=guest.organisation,
+        role__in=[OrganisationRoleType.LEGAL_REPRESENTATIVE, OrganisationRoleType.CONTACT_POINT],
+        user__is_active=True,
+    ).select_related("user")
+    for user in {role.user_id: role.user for role in roles}.values():
+        email_queue(
+            to=user.email,
+            template="thematic_groups/guest_invited",
+            context={**context, "first_name": user.first_name},
+            recipient=user,
+        )

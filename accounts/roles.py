@@ -86,8 +86,11 @@ def roles_held(user) -> list[RoleHeld]:
                 str(role.get_role_display()), role.thematic_group.short_name, role.thematic_group.get_absolute_url()
             )
         )
-    for role in user.organisation_roles.select_related("organisation", "thematic_group").order_by(
-        "organisation__name", "role"
+    # A withdrawn organisation's roles have ended (art 6.3): they are no longer listed.
+    for role in (
+        user.organisation_roles.filter(organisation__status__in=OrganisationStatus.member_states())
+        .select_related("organisation", "thematic_group")
+        .order_by("organisation__name", "role")
     ):
         scope = role.organisation.name
         if role.thematic_group_id:

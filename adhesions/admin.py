@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django import forms
 from django.conf import settings
@@ -164,6 +164,14 @@ class DecisionForm(forms.Form):
 
 class SignedPdfForm(forms.Form):
     pdf = CheckedFileField(kinds={"pdf"}, max_bytes=settings.UPLOAD_MAX_BYTES, label=_("Signed PDF"))
+    handwritten_checked = forms.BooleanField(
+        label=_("For a scan without digital signature: I checked the handwritten signature of this signatory"),
+        help_text=_(
+            "Tick only after reading the scan: it is this form, and it carries the signature of the person named "
+            "above. Without a digital signature, this is what makes the signature count."
+        ),
+        required=False,
+    )
 
 
 # --- Adhesions -------------------------------------------------------------------------------------------
@@ -452,7 +460,10 @@ class AdhesionAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 signature = services.signature_attach_pdf(
-                    signature=signature, uploaded_file=form.cleaned_data["pdf"], actor=request.user
+                    signature=signature,
+                    uploaded_file=form.cleaned_data["pdf"],
+                    actor=request.user,
+                    handwritten_checked=form.cleaned_data["handwritten_checked"],
                 )
             except ValidationError as exc:
                 self.message_user(request, _error_text(exc), messages.ERROR)
@@ -474,11 +485,9 @@ class AdhesionAdmin(admin.ModelAdmin):
     def _attach_outcome(signature) -> tuple[str, int]:
         report = SignedPdfReport.from_dict(signature.pdf_validation)
         if not signature.is_signed:
+            reasons = " ".join(signature.pdf_validation.get("refused_because", []))
             return (
-                gettext(
-                    "The PDF was kept as evidence but the signature does NOT count: its digital signature is not "
-                    "intact or could not be checked. Ask the signatory to sign again."
-                ),
+                gettext("The PDF was kept as evidence but the signature does NOT count.") + " " + reasons,
                 messages.ERROR,
             )
         if not report.has_signatures:
@@ -539,7 +548,7 @@ class SignatureRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every signature ever asked, to find one by person; the link's fingerprint is never shown."""
 
     list_display = (
-        "full_name",
+        "person",
         "email",
         "adhesion",
         "role",
@@ -547,7 +556,7 @@ class SignatureRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "document_version",
         "status",
         "method",
-        "signed_at",
+        "signed_at_utc",
     )
     list_filter = ("status", "method", "role", "purpose")
     search_fields = ("email", "first_name", "last_name", "adhesion__organisation_name")
@@ -566,7 +575,7 @@ class SignatureRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "document_sha256",
         "status",
         "method",
-        "signed_at",
+        "signed_at_utc",
         "signed_name",
         "ip_address",
         "user_agent",
@@ -580,6 +589,16 @@ class SignatureRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "replaces",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("full name"), ordering="last_name")
+    def person(self, signature):
+        return signature.full_name
+
+    @admin.display(description=_("signed at (UTC)"), ordering="signed_at")
+    def signed_at_utc(self, signature):
+        if not signature.signed_at:
+            return "—"
+        return signature.signed_at.astimezone(UTC).strftime("%d/%m/%Y %H:%M:%S")
 
     @admin.display(description=_("signed PDF"))
     def attached_pdf_link(self, signature):

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
 from adhesions import services, signing
 from adhesions.enums import AdhesionStatus, SignatureStatus
 from adhesions.models import Adhesion
@@ -79,6 +84,14 @@ def _sign_pending(adhesion: Adhesion, *, keep_one: bool = False) -> None:
         )
 
 
+def _attach_scan(adhesion: Adhesion, coordinator) -> None:
+    """One signatory answered by post: the coordination attached the scan and checked it by eye."""
+    signature = adhesion.signatures.filter(status=SignatureStatus.PENDING).order_by("pk").last()
+    with adhesion.document.open("rb") as handle:
+        scan = SimpleUploadedFile("formulaire-signe-scan.pdf", handle.read(), content_type="application/pdf")
+    services.signature_attach_pdf(signature=signature, uploaded_file=scan, actor=coordinator, handwritten_checked=True)
+
+
 # (seed, organisation, type, city, postal code, state to reach)
 DEMO_ADHESIONS = [
     (1, "Clinique du Val de Sambre", "hospital", "Charleroi", "6000", AdhesionStatus.DRAFT),
@@ -104,8 +117,13 @@ def seed_demo_adhesions(*, applicant, coordinator) -> list[Adhesion]:
             )
         if target != AdhesionStatus.DRAFT:
             adhesion = services.adhesion_submit(adhesion=adhesion, actor=applicant)
-            _sign_pending(adhesion, keep_one=target == AdhesionStatus.AWAITING_SIGNATURES)
+            by_post = target == AdhesionStatus.SIGNED
+            _sign_pending(adhesion, keep_one=target == AdhesionStatus.AWAITING_SIGNATURES or by_post)
+            if by_post:
+                _attach_scan(adhesion, coordinator)
             adhesion.refresh_from_db()
+            # Spread the dates so that "waiting since" has something to show.
+            Adhesion.objects.filter(pk=adhesion.pk).update(submitted_at=timezone.now() - timedelta(days=6 * seed))
         if target in {AdhesionStatus.SIGNATURES_VALIDATED, AdhesionStatus.CONFIRMED}:
             adhesion = services.adhesion_validate_signatures(adhesion=adhesion, actor=coordinator)
         if target == AdhesionStatus.CONFIRMED:

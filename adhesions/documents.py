@@ -157,3 +157,22 @@ def membership_certificate_pdf(organisation, *, member_since, reference: str) ->
     return render_pdf(
         "adhesions/pdf/certificate.html", context, title=f"{CERTIFICATE_TITLE} – {organisation.name}", language="fr"
     )
+
+
+def delegate_acceptance_pdf(*, organisation, group, person: dict, replaces: str, reference: str) -> bytes:
+    """What a new delegate signs (form §6.2), with the organisation's details of today."""
+    context = {
+        "organisation": organisation,
+        "member_since": french_date(organisation.member_since) if organisation.member_since else "",
+        "group_name": group.name,
+        "person": person,
+        "replaces": replaces,
+        "reference": reference,
+        "asked_on": french_date(timezone.localdate()),
+    }
+    return render_pdf(
+        "adhesions/pdf/delegate_acceptance.html",
+        context,
+        title=f"Désignation d’un délégué GT – {organisation.name}",
+        language="fr",
+    )

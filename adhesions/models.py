@@ -155,6 +155,8 @@ class SignatureRequest(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.TextField(_("browser"), blank=True)
     attached_pdf = models.FileField(_("signed PDF"), upload_to=signed_pdf_upload_to, blank=True)
+    # A delegate replacement signs its own acceptance, not the adhesion form of the past.
+    own_document = models.FileField(_("document to sign"), upload_to=signed_pdf_upload_to, blank=True)
     attached_pdf_sha256 = models.CharField(_("signed PDF SHA-256"), max_length=64, blank=True)
     pdf_validation = models.JSONField(_("digital signature check"), default=dict, blank=True)
     attached_by = models.ForeignKey(

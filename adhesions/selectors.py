@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from adhesions.enums import AdhesionStatus, SignatureStatus
 from adhesions.models import Adhesion, SignatureRequest
+from members.enums import OrganisationStatus
 from members.models import Organisation
 
 
@@ -16,7 +17,8 @@ def enterprise_number_conflict(number: str, *, exclude_adhesion: Adhesion | None
     One organisation, one adhesion: a member or a pending adhesion is never duplicated; the person is
     sent to the coordination instead.
     """
-    if Organisation.objects.filter(enterprise_number=number).exists():
+    # A withdrawn organisation may join again (art 6.3): its record is taken up again at confirmation.
+    if Organisation.objects.filter(enterprise_number=number).exclude(status=OrganisationStatus.WITHDRAWN).exists():
         return _(
             "An organisation with this enterprise number is already registered in the alliance. "
             "Contact the coordination to act for it; do not create a second one."

@@ -66,9 +66,7 @@ def _void_signatures(adhesion: Adhesion, *, reason: str) -> int:
     now = timezone.now()
     current = adhesion.signatures.filter(purpose=SignatureRequest.Purpose.ADHESION)
     voided = current.filter(status=SignatureStatus.SIGNED).update(status=SignatureStatus.VOID, voided_at=now)
-    superseded = current.filter(status=SignatureStatus.PENDING).update(
-        status=SignatureStatus.SUPERSEDED, voided_at=now
-    )
+    superseded = current.filter(status=SignatureStatus.PENDING).update(status=SignatureStatus.SUPERSEDED, voided_at=now)
     if voided or superseded:
         log_action(
             "adhesions.signatures.voided",
@@ -153,9 +151,16 @@ def _people_to_sign(adhesion: Adhesion) -> list[dict[str, Any]]:
     return people
 
 
-def _request_signature(adhesion: Adhesion, person: dict, *, purpose=SignatureRequest.Purpose.ADHESION, replaces=None):
+def _request_signature(
+    adhesion: Adhesion,
+    person: dict,
+    *,
+    purpose=SignatureRequest.Purpose.ADHESION,
+    replaces=None,
+    own_document: bytes | None = None,
+):
     token = signing.new_token()
-    signature = SignatureRequest.objects.create(
+    signature = SignatureRequest(
         adhesion=adhesion,
         purpose=purpose,
         role=person["role"],
@@ -171,6 +176,10 @@ def _request_signature(adhesion: Adhesion, person: dict, *, purpose=SignatureReq
         expires_at=timezone.now() + signing.link_lifetime(),
         replaces=replaces,
     )
+    if own_document is not None:
+        signature.own_document.save("acceptation-delegue.pdf", ContentFile(own_document), save=False)
+        signature.document_sha256 = hashlib.sha256(own_document).hexdigest()
+    signature.save()
     notifications.signature_requested(signature, signing.signing_url(signature, token))
     return signature
 
@@ -358,26 +367,82 @@ def signature_sign(
     return signature
 
 
-def signature_attach_pdf(*, signature: SignatureRequest, uploaded_file, actor) -> SignatureRequest:
+def _person_in_certificate(common_name: str) -> str:
+    """A Belgian eID signing certificate reads "Anne Lambert (Signature)": the person is before the bracket."""
+    return (common_name or "").split("(")[0].strip()
+
+
+def _attached_pdf_refusals(signature: SignatureRequest, content: bytes, report, handwritten_checked: bool) -> list:
+    """Why an attached PDF cannot count as this signatory's signature on this form (empty when it can)."""
+    from adhesions.signing import name_matches
+
+    if report.error:
+        return [str(report.error)]
+    if not report.has_signatures:
+        if handwritten_checked:
+            return []
+        return [_("It has no digital signature and nobody confirmed the handwritten signature on the scan.")]
+    refusals = []
+    if not report.all_intact:
+        return [_("Its digital signature is not intact: the file was changed after signing.")]
+    if not any(name_matches(signature, _person_in_certificate(check.signer)) for check in report.checks):
+        signers = ", ".join(check.signer for check in report.checks if check.signer) or "?"
+        refusals.append(
+            _("It is signed by %(signers)s, not by %(name)s.") % {"signers": signers, "name": signature.full_name}
+        )
+    original = signature.adhesion.document
+    if original and signature.document_version == signature.adhesion.version:
+        with original.open("rb") as handle:
+            sent = handle.read()
+        # Signing a PDF appends to it: the signed file starts with the very bytes of the form that was sent.
+        if not content.startswith(sent):
+            refusals.append(
+                _("It is not the form sent to the signatory (version %(version)d).")
+                % {"version": signature.adhesion.version}
+            )
+    return refusals
+
+
+def signature_attach_pdf(
+    *, signature: SignatureRequest, uploaded_file, actor, handwritten_checked: bool = False
+) -> SignatureRequest:
     """Record a signature received as a PDF (by e-mail or post), with the check of its digital signatures.
 
-    A PDF whose digital signature shows it was modified is kept as evidence but does not count.
+    A digitally signed PDF counts only if it is intact, signed by this signatory and is the form that was sent;
+    a scan counts once the coordinator confirms the handwritten signature. Every file attached is kept as
+    evidence with its check, even when a later one replaces it.
     """
     from adhesions.signed_pdf import validate_signed_pdf
 
     content = uploaded_file.read()
     report = validate_signed_pdf(content)
     with transaction.atomic():
-        signature = SignatureRequest.objects.select_for_update().get(pk=signature.pk)
+        signature = SignatureRequest.objects.select_for_update(of=("self",)).get(pk=signature.pk)
         adhesion = _locked(signature.adhesion)
         signature.adhesion = adhesion
         if signature.status != SignatureStatus.PENDING:
             raise TransitionError(_("Only a signature that is still awaited can be recorded."))
+        refusals = [str(reason) for reason in _attached_pdf_refusals(signature, content, report, handwritten_checked)]
+        earlier = list(signature.pdf_validation.get("earlier", [])) if signature.attached_pdf else []
+        if signature.attached_pdf:
+            earlier.append(
+                {
+                    "file": signature.attached_pdf.name,
+                    "sha256": signature.attached_pdf_sha256,
+                    "report": {k: v for k, v in signature.pdf_validation.items() if k != "earlier"},
+                    "attached_by": signature.attached_by.email if signature.attached_by_id else "",
+                }
+            )
         signature.attached_pdf.save(uploaded_file.name, ContentFile(content), save=False)
         signature.attached_pdf_sha256 = hashlib.sha256(content).hexdigest()
-        signature.pdf_validation = report.as_dict()
+        signature.pdf_validation = {
+            **report.as_dict(),
+            "refused_because": refusals,
+            "handwritten_checked": handwritten_checked and not report.has_signatures,
+            "earlier": earlier,
+        }
         signature.attached_by = actor
-        counts = not report.error and (not report.has_signatures or report.all_intact)
+        counts = not refusals
         if counts:
             signature.status = SignatureStatus.SIGNED
             signature.method = SignatureMethod.ATTACHED_PDF

@@ -261,6 +261,7 @@ def sign(request, signature_id: int, token: str):
             "adhesion": adhesion,
             "form": form,
             "sections": review_sections(adhesion),
+            "organisation_name": adhesion.organisation.name if adhesion.organisation_id else adhesion.organisation_name,
             "document_url": reverse("adhesions:sign_document", args=[signature.pk, token]),
         },
     )
@@ -270,8 +271,12 @@ def sign(request, signature_id: int, token: str):
 def sign_document(request, signature_id: int, token: str):
     signature = _signature_for_link(signature_id)
     problem = signing.link_problem(signature, token)
-    if problem is not None or not signature.adhesion.document:
+    if problem is not None or not (signature.own_document or signature.adhesion.document):
         return _link_problem_page(request, problem or signing.LinkProblem.UNKNOWN, signature)
+    if signature.own_document:
+        return attachment_response(
+            signature.own_document, download_name="acceptation-delegue-gt.pdf", content_type="application/pdf"
+        )
     return _pdf_response(signature.adhesion)
 
 

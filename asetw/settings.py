@@ -142,6 +142,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "gt-seat-offers-expire": {"task": "thematic_groups.seat_offers_expire", "schedule": crontab(minute=10, hour=1)},
     "gt-removals-apply": {"task": "thematic_groups.removals_apply", "schedule": crontab(minute=20, hour=1)},
+    "gt-session-reminders": {"task": "thematic_groups.session_reminders", "schedule": crontab(minute=0)},
+    "members-withdrawals-apply": {"task": "members.withdrawals_apply", "schedule": crontab(minute=5, hour=0)},
 }
 
 # --- E-mail -------------------------------------------------------------------------------------
@@ -269,4 +271,7 @@ COORDINATION_EMAIL = env_str("COORDINATION_EMAIL", "alliancesante.durable@spw.wa
 # assignment deadline (art 4bis.2) reminds the coordination.
 GT_SEAT_OFFER_DAYS = env_int("GT_SEAT_OFFER_DAYS", 14)
 GT_ASSIGNMENT_REMINDER_DAYS_LEFT = env_int("GT_ASSIGNMENT_REMINDER_DAYS_LEFT", 7)
+# Repeated unjustified absences (annex 1 §4) that alert the coordination and the pilot.
+GT_UNJUSTIFIED_IN_A_ROW = env_int("GT_UNJUSTIFIED_IN_A_ROW", 2, minimum=1)
+GT_UNJUSTIFIED_TOTAL = env_int("GT_UNJUSTIFIED_TOTAL", 3, minimum=1)
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"

@@ -6,6 +6,7 @@ from core import views as core_views
 urlpatterns = [
     path("", core_views.landing, name="landing"),
     path("accueil/", core_views.home, name="home"),
+    path("convention/", core_views.convention, name="convention"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("compte/", include("allauth.urls")),

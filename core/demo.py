@@ -187,6 +187,7 @@ def seed_demo() -> list[DemoLogin]:
     from thematic_groups.demo import seed_demo_groups
 
     seed_demo_groups(coordinator=coordinator, seated=[(hospital, "decarbonation"), (home, "sensibilisation-aines")])
+    _demo_withdrawals(coordinator)
 
     from adhesions.demo import seed_demo_adhesions
 
@@ -194,3 +195,28 @@ def seed_demo() -> list[DemoLogin]:
     seed_demo_adhesions(applicant=applicant, coordinator=coordinator)
     logins.append(DemoLogin(applicant.email, "candidat : formulaires d'adhésion dans chaque état", False))
     return logins
+
+
+def _demo_withdrawals(coordinator) -> None:
+    """One member on its way out (asked, not yet confirmed) and one that has left, to show both states."""
+    from datetime import timedelta
+
+    from members import lifecycle
+
+    leaving = Organisation.objects.filter(name="Hôpital démo n° 3", status=OrganisationStatus.ACTIVE).first()
+    if leaving is not None:
+        lifecycle.withdrawal_request(
+            organisation=leaving,
+            actor=coordinator,
+            reason="Fusion avec un autre réseau hospitalier au 1er janvier.",
+            effective_on=timezone.localdate() + timedelta(days=40),
+        )
+    gone = Organisation.objects.filter(name="Hôpital démo n° 4", status=OrganisationStatus.ACTIVE).first()
+    if gone is not None:
+        lifecycle.withdrawal_request(
+            organisation=gone,
+            actor=coordinator,
+            reason="Fin des activités hospitalières.",
+            effective_on=timezone.localdate(),
+        )
+        lifecycle.withdrawal_confirm(organisation=gone, actor=coordinator)

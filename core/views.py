@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.roles import roles_held
 from core import health
+from core.convention import convention_with_anchors
 from members.selectors import organisations_for_user
 from thematic_groups.selectors import thematic_groups_list
 
@@ -31,3 +32,10 @@ def healthz(request):
     results = health.run_checks()
     healthy = all(result["ok"] for result in results.values())
     return JsonResponse({"status": "ok" if healthy else "fail", "checks": results}, status=200 if healthy else 503)
+
+
+@require_safe
+def convention(request):
+    """The convention the applicant and the legal representative attest having read (form §6.1)."""
+    body, headings = convention_with_anchors()
+    return render(request, "core/convention.html", {"body": body, "headings": headings})

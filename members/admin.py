@@ -1,5 +1,8 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import AuditedAdminMixin, AuditEntryInline
@@ -27,6 +30,7 @@ class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "withdrawal_requested_at",
         "withdrawal_reason",
         "withdrawal_effective_on",
+        "withdrawal_confirmed_at",
         "nominative_consent",
         "nominative_consent_at",
         "created_at",
@@ -47,3 +51,39 @@ class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
         if done:
             message = _("Withdrawal confirmed: %(names)s.") % {"names": ", ".join(done)}
             self.message_user(request, message, messages.SUCCESS)
+
+    def get_urls(self):
+        extra = [
+            path(
+                "<int:pk>/confirm-withdrawal/",
+                self.admin_site.admin_view(self.confirm_withdrawal_view),
+                name="members_organisation_confirm_withdrawal",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def confirm_withdrawal_view(self, request, pk: int):
+        organisation = get_object_or_404(Organisation, pk=pk)
+        if not self.has_change_permission(request, organisation):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                lifecycle.withdrawal_confirm(organisation=organisation, actor=request.user)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            else:
+                organisation.refresh_from_db()
+                self.message_user(
+                    request,
+                    _("Withdrawal confirmed, with effect from %(date)s.")
+                    % {"date": organisation.withdrawal_effective_on.strftime("%d/%m/%Y")},
+                    messages.SUCCESS,
+                )
+            return redirect("admin:members_organisation_change", organisation.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "organisation": organisation,
+            "title": _("Confirm the withdrawal"),
+        }
+        return TemplateResponse(request, "admin/members/organisation/confirm_withdrawal.html", context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import changed_fields, log_action
 from members import notifications
+from members.enterprise_number import normalise_enterprise_number
 from members.enums import OrganisationRoleType, OrganisationStatus
 from members.models import Organisation, OrganisationRole
 from members.services import organisation_create
@@ -37,28 +39,37 @@ def person_account(person: dict[str, Any]):
             last_name=person.get("last_name", ""),
             phone=person.get("phone", ""),
         )
+        # Without a password, the only way in is the e-mailed reset link, which proves the address:
+        # asking for a second confirmation after it would only be a third e-mail.
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
 
 
 def organisation_from_adhesion(*, adhesion, actor, member_since: date) -> Organisation:
     """Create the member organisation and its people from a confirmed adhesion's answers."""
     identity = adhesion.section("organisation")
-    organisation = organisation_create(
-        actor=actor,
-        name=identity["name"],
-        legal_form=identity.get("legal_form", ""),
-        type=identity["type"],
-        type_precision=identity.get("type_precision", ""),
-        enterprise_number=identity["enterprise_number"],
-        street=identity.get("street", ""),
-        postal_code=identity.get("postal_code", ""),
-        city=identity.get("city", ""),
-        website=identity.get("website", ""),
-        status=OrganisationStatus.ACTIVE,
-        member_since=member_since,
-        nominative_consent=adhesion.nominative_consent,
-        nominative_consent_at=adhesion.nominative_consent_at,
-    )
+    fields = {
+        "name": identity["name"],
+        "legal_form": identity.get("legal_form", ""),
+        "type": identity["type"],
+        "type_precision": identity.get("type_precision", ""),
+        "street": identity.get("street", ""),
+        "postal_code": identity.get("postal_code", ""),
+        "city": identity.get("city", ""),
+        "website": identity.get("website", ""),
+        "status": OrganisationStatus.ACTIVE,
+        "member_since": member_since,
+        "nominative_consent": adhesion.nominative_consent,
+        "nominative_consent_at": adhesion.nominative_consent_at,
+    }
+    returning = Organisation.objects.filter(
+        enterprise_number=normalise_enterprise_number(identity["enterprise_number"]),
+        status=OrganisationStatus.WITHDRAWN,
+    ).first()
+    if returning is not None:
+        organisation = _rejoin(returning, actor=actor, fields=fields)
+    else:
+        organisation = organisation_create(actor=actor, enterprise_number=identity["enterprise_number"], **fields)
     legal = adhesion.section("legal_representative")
     _assign(organisation, legal, OrganisationRoleType.LEGAL_REPRESENTATIVE)
     contact = adhesion.section("contact_point")
@@ -74,6 +85,26 @@ def organisation_from_adhesion(*, adhesion, actor, member_since: date) -> Organi
         delegates = adhesion.section("groups").get("delegates", {})
         for slug in adhesion.section("groups").get("choices", []):
             _assign(organisation, delegates[slug], OrganisationRoleType.DELEGATE, groups[slug])
+    return organisation
+
+
+def _rejoin(organisation: Organisation, *, actor, fields: dict) -> Organisation:
+    """A withdrawn organisation joins again: the same record, new people and a new membership date."""
+    organisation.roles.all().delete()
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    organisation.withdrawal_reason = ""
+    organisation.withdrawal_effective_on = None
+    organisation.withdrawal_requested_at = None
+    organisation.withdrawal_confirmed_at = None
+    organisation.full_clean()
+    organisation.save()
+    log_action(
+        "members.organisation.rejoined",
+        actor=actor,
+        target=organisation,
+        data={"member_since": fields["member_since"].isoformat()},
+    )
     return organisation
 
 
@@ -162,6 +193,15 @@ def delegate_replacement_request(*, organisation: Organisation, actor, group, pe
     adhesion = organisation.adhesions.order_by("-decided_at").first()
     if adhesion is None:
         raise ValidationError(_("The organisation's adhesion form is not in the portal; contact the coordination."))
+    from adhesions.documents import delegate_acceptance_pdf
+
+    document = delegate_acceptance_pdf(
+        organisation=organisation,
+        group=group,
+        person=person,
+        replaces=current.user.get_full_name() or current.user.email,
+        reference=adhesion.reference,
+    )
     with transaction.atomic():
         from adhesions.models import SignatureRequest
 
@@ -173,6 +213,7 @@ def delegate_replacement_request(*, organisation: Organisation, actor, group, pe
             {"role": SignatoryRole.DELEGATE, "group": group, **person},
             purpose=SignatureRequest.Purpose.DELEGATE_REPLACEMENT,
             replaces=current,
+            own_document=document,
         )
         log_action(
             "members.delegate.replacement_requested",
@@ -239,26 +280,82 @@ def withdrawal_request(*, organisation: Organisation, actor, reason: str, effect
 
 
 def withdrawal_confirm(*, organisation: Organisation, actor) -> Organisation:
-    """The coordination confirms: the organisation leaves the public list and the members' spaces."""
+    """The coordination accepts the withdrawal; it takes effect on the date the organisation asked for
+    (or at once if that date has come), leaving it time to close its work (art 6.3)."""
     if not getattr(actor, "is_coordinator", False):
         raise ValidationError(_("Only the coordination can confirm a withdrawal."))
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
         if organisation.status != OrganisationStatus.WITHDRAWING:
             raise ValidationError(_("This organisation has not asked to withdraw."))
-        organisation.status = OrganisationStatus.WITHDRAWN
-        requested_on = organisation.withdrawal_effective_on
-        # The withdrawal takes effect when the coordination confirms it; the date asked stays in the audit.
-        organisation.withdrawal_effective_on = timezone.localdate()
-        organisation.save(update_fields=["status", "withdrawal_effective_on"])
+        if organisation.withdrawal_confirmed_at:
+            raise ValidationError(_("This withdrawal has already been confirmed."))
+        today = timezone.localdate()
+        if not organisation.withdrawal_effective_on or organisation.withdrawal_effective_on < today:
+            organisation.withdrawal_effective_on = today
+        organisation.withdrawal_confirmed_at = timezone.now()
+        organisation.save(update_fields=["withdrawal_effective_on", "withdrawal_confirmed_at"])
         log_action(
             "members.withdrawal.confirmed",
             actor=actor,
             target=organisation,
-            data={"requested_on": requested_on.isoformat() if requested_on else None},
+            data={"effective_on": organisation.withdrawal_effective_on.isoformat()},
         )
         notifications.withdrawal_confirmed(organisation)
-        transaction.on_commit(
-            lambda: organisation_withdrawn.send(sender=Organisation, organisation=organisation, actor=actor)
+        if organisation.withdrawal_effective_on <= today:
+            _withdraw(organisation, actor=actor)
+    return organisation
+
+
+def _withdraw(organisation: Organisation, *, actor) -> None:
+    organisation.status = OrganisationStatus.WITHDRAWN
+    organisation.save(update_fields=["status"])
+    log_action("members.withdrawal.effective", actor=actor, target=organisation)
+    transaction.on_commit(
+        lambda: organisation_withdrawn.send(sender=Organisation, organisation=organisation, actor=actor)
+    )
+
+
+def withdrawals_apply(*, today: date | None = None) -> int:
+    """Periodic: confirmed withdrawals whose date has come take effect."""
+    today = today or timezone.localdate()
+    due = Organisation.objects.filter(
+        status=OrganisationStatus.WITHDRAWING,
+        withdrawal_confirmed_at__isnull=False,
+        withdrawal_effective_on__lte=today,
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in list(due):
+        with transaction.atomic():
+            organisation = Organisation.objects.select_for_update().get(pk=pk)
+            if organisation.status != OrganisationStatus.WITHDRAWING:
+                continue
+            _withdraw(organisation, actor=None)
+        count += 1
+    return count
+
+
+def withdrawal_cancel(*, organisation: Organisation, actor) -> Organisation:
+    """The organisation changes its mind before the withdrawal takes effect."""
+    _require_manager(actor, organisation)
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if organisation.status != OrganisationStatus.WITHDRAWING:
+            raise ValidationError(_("There is no withdrawal under way to cancel."))
+        organisation.status = OrganisationStatus.ACTIVE
+        organisation.withdrawal_reason = ""
+        organisation.withdrawal_effective_on = None
+        organisation.withdrawal_requested_at = None
+        organisation.withdrawal_confirmed_at = None
+        organisation.save(
+            update_fields=[
+                "status",
+                "withdrawal_reason",
+                "withdrawal_effective_on",
+                "withdrawal_requested_at",
+                "withdrawal_confirmed_at",
+            ]
         )
+        log_action("members.withdrawal.cancelled", actor=actor, target=organisation)
+        notifications.withdrawal_cancelled(organisation, actor)
     return organisation

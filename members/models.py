@@ -45,6 +45,7 @@ class Organisation(models.Model):
     withdrawal_effective_on = models.DateField(_("withdrawal takes effect on"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
     withdrawal_requested_at = models.DateTimeField(_("withdrawal asked on"), null=True, blank=True)
+    withdrawal_confirmed_at = models.DateTimeField(_("withdrawal confirmed on"), null=True, blank=True)
     nominative_consent = models.BooleanField(_("consents to be named (art 8)"), default=False)
     nominative_consent_at = models.DateTimeField(_("consent given or withdrawn on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

@@ -70,6 +70,14 @@ def withdrawal_requested(organisation, actor) -> None:
         _send(user, "withdrawal_requested", {**context, "to_coordination": False})
 
 
+def withdrawal_cancelled(organisation, actor) -> None:
+    context = {**_context(organisation), "requested_by": actor.get_full_name() or actor.email}
+    for coordinator in _coordinators():
+        _send(coordinator, "withdrawal_cancelled", {**context, "to_coordination": True})
+    for user in _managers(organisation):
+        _send(user, "withdrawal_cancelled", {**context, "to_coordination": False})
+
+
 def withdrawal_confirmed(organisation) -> None:
     context = {**_context(organisation), "effective_on": organisation.withdrawal_effective_on}
     for user in _managers(organisation):

@@ -25,7 +25,13 @@ def organisations_for_user(user) -> QuerySet[Organisation]:
     """The organisations the user represents, with their people and roles, for the home page."""
     if not user.is_authenticated:
         return Organisation.objects.none()
-    return Organisation.objects.filter(roles__user=user).distinct().prefetch_related(_roles_prefetch()).order_by("name")
+    return (
+        Organisation.objects.filter(roles__user=user)
+        .exclude(status=OrganisationStatus.WITHDRAWN)
+        .distinct()
+        .prefetch_related(_roles_prefetch())
+        .order_by("name")
+    )
 
 
 def organisation_get_for_user(user, pk: int) -> Organisation:

@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from adhesions.enums import SignatureStatus
 from adhesions.models import SignatureRequest
+from core.uploads import attachment_response
 from members import lifecycle, selectors
 from members.enums import OrganisationRoleType, OrganisationStatus, OrganisationType
 from members.forms import OrganisationProfileForm, PersonForm, WithdrawalForm
@@ -64,6 +66,7 @@ def organisation_detail(request, pk: int):
         "organisation": organisation,
         "can_manage": rules.test_rule("members.manage_organisation", request.user, organisation),
         "pending_replacements": _pending_replacements(organisation),
+        "adhesion": _confirmed_adhesion(organisation),
     }
     return render(request, "members/organisation_detail.html", context)
 
@@ -100,6 +103,10 @@ def contact_point_change(request, pk: int):
             _show_refusal(form, error)
         else:
             messages.success(request, _("The contact point has been changed and the coordination has been informed."))
+            still_involved = request.user.is_coordinator or organisation.roles.filter(user=request.user).exists()
+            if not still_involved:
+                # Whoever hands over the contact point may have no other role left in the organisation.
+                return redirect("home")
             return redirect("members:organisation_detail", pk=organisation.pk)
     current = next((role for role in organisation.roles.all() if role.role == OrganisationRoleType.CONTACT_POINT), None)
     return render(
@@ -214,4 +221,61 @@ def signatories_csv(request):
             organisation.member_since.isoformat() if organisation.member_since else "",
         )
         writer.writerow([_csv_cell(value) for value in row])
+    return response
+
+
+@login_required
+@require_POST
+def withdrawal_cancel(request, pk: int):
+    organisation = _organisation_to_manage(request, pk)
+    try:
+        lifecycle.withdrawal_cancel(organisation=organisation, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("members:withdrawal_request", pk=organisation.pk)
+    messages.success(request, _("The withdrawal request is cancelled: the organisation remains a member."))
+    return redirect("members:organisation_detail", pk=organisation.pk)
+
+
+def _confirmed_adhesion(organisation):
+    from adhesions.enums import AdhesionStatus
+    from adhesions.models import Adhesion
+
+    return (
+        Adhesion.objects.filter(organisation=organisation, status=AdhesionStatus.CONFIRMED)
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+
+
+@login_required
+@never_cache
+def adhesion_document(request, pk: int):
+    """The signed adhesion form, for the organisation's own people."""
+    organisation = organisation_get_for_user(request.user, pk)
+    adhesion = _confirmed_adhesion(organisation)
+    if adhesion is None or not adhesion.document:
+        raise Http404
+    return attachment_response(
+        adhesion.document,
+        download_name=f"formulaire-adhesion-{adhesion.reference}-v{adhesion.version}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+@never_cache
+def membership_certificate(request, pk: int):
+    from adhesions.documents import membership_certificate_pdf
+
+    organisation = organisation_get_for_user(request.user, pk)
+    adhesion = _confirmed_adhesion(organisation)
+    if adhesion is None or organisation.member_since is None:
+        raise Http404
+    content = membership_certificate_pdf(
+        organisation, member_since=organisation.member_since, reference=adhesion.reference
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="attestation-adhesion-{adhesion.reference}.pdf"'
     return response

@@ -23,6 +23,7 @@ EXPECTED = {
     "landing": (None, EVERYONE),
     "home": (None, SIGNED_IN),
     "healthz": (None, EVERYONE),
+    "convention": (None, EVERYONE),
     "accounts:profile": (None, SIGNED_IN),
     "members:organisation_detail": ("organisation", {MEMBER, COORDINATOR}),
     # Managing the organisation: its legal representative (MEMBER), its contact point or the coordination.
@@ -30,6 +31,9 @@ EXPECTED = {
     "members:contact_point_change": ("organisation", {MEMBER, COORDINATOR}),
     "members:delegate_replace": ("organisation_delegate", {MEMBER, COORDINATOR}),
     "members:withdrawal_request": ("organisation", {MEMBER, COORDINATOR}),
+    "members:withdrawal_cancel": ("organisation", POST_ONLY),
+    "members:adhesion_document": ("organisation", set()),  # no confirmed adhesion in this fixture
+    "members:membership_certificate": ("organisation", set()),
     "signatories:list": (None, EVERYONE),
     "signatories:csv": (None, EVERYONE),
     "thematic_groups:list": (None, EVERYONE),

@@ -335,16 +335,22 @@ def ca(settings, tmp_path):
     return authority
 
 
-def _attach(client, adhesion, signature, content: bytes):
+def _attach(client, adhesion, signature, content: bytes, **extra):
     url = reverse("admin:adhesions_adhesion_signature_attach", args=[adhesion.pk, signature.pk])
     assert client.get(url).status_code == 200
     upload = SimpleUploadedFile("formulaire-signe.pdf", content, content_type="application/pdf")
-    return client.post(url, {"pdf": upload}, follow=True)
+    return client.post(url, {"pdf": upload, **extra}, follow=True)
+
+
+def _the_form(adhesion) -> bytes:
+    with adhesion.document.open("rb") as handle:
+        return handle.read()
 
 
 def test_a_signed_pdf_with_a_trusted_signature_counts(desk, sent, ca):
     signature = sent.signatures.get(role="legal_representative")
-    response = _attach(desk, sent, signature, sign_pdf(simple_pdf(PDF_TEXT), make_signer(ca)))
+    signed = sign_pdf(_the_form(sent), make_signer(ca, "Anne Lambert (Signature)"))
+    response = _attach(desk, sent, signature, signed)
     assert response.status_code == 200
     page = response.content.decode()
     signature.refresh_from_db()
@@ -371,6 +377,46 @@ def test_a_tampered_pdf_is_kept_but_does_not_count(desk, sent, ca):
     assert "kept as evidence but the signature does NOT count" in page
     sent.refresh_from_db()
     assert sent.status == AdhesionStatus.AWAITING_SIGNATURES
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (lambda sent, ca: sign_pdf(_the_form(sent), make_signer(ca, "Jan Peeters (Signature)")), "Jan Peeters"),
+        (lambda sent, ca: sign_pdf(simple_pdf(PDF_TEXT), make_signer(ca, "Anne Lambert (Signature)")), "version"),
+        (lambda sent, ca: simple_pdf(PDF_TEXT), "handwritten"),
+    ],
+    ids=["someone-else", "another-document", "scan-not-confirmed"],
+)
+def test_an_attached_pdf_that_is_not_this_signature_does_not_count(desk, sent, ca, content, why):
+    signature = sent.signatures.get(role="legal_representative")
+    page = _attach(desk, sent, signature, content(sent, ca)).content.decode()
+    signature.refresh_from_db()
+    assert signature.status == SignatureStatus.PENDING
+    assert why in " ".join(signature.pdf_validation["refused_because"])
+    assert "does NOT count" in page
+
+
+def test_a_scan_counts_once_the_handwritten_signature_is_confirmed(desk, sent):
+    signature = sent.signatures.get(role="legal_representative")
+    _attach(desk, sent, signature, simple_pdf(PDF_TEXT), handwritten_checked="on")
+    signature.refresh_from_db()
+    assert signature.status == SignatureStatus.SIGNED
+    assert signature.pdf_validation["handwritten_checked"] is True
+
+
+def test_a_refused_pdf_stays_as_evidence_when_another_is_attached(desk, sent, ca):
+    signature = sent.signatures.get(role="legal_representative")
+    _attach(desk, sent, signature, simple_pdf(PDF_TEXT))
+    first = signature.__class__.objects.get(pk=signature.pk)
+    _attach(desk, sent, signature, sign_pdf(_the_form(sent), make_signer(ca, "Anne Lambert (Signature)")))
+    signature.refresh_from_db()
+    assert signature.status == SignatureStatus.SIGNED
+    earlier = signature.pdf_validation["earlier"]
+    assert [item["sha256"] for item in earlier] == [first.attached_pdf_sha256]
+    assert earlier[0]["report"]["refused_because"]
+    page = desk.get(reverse("admin:adhesions_adhesion_change", args=[sent.pk])).content.decode()
+    assert first.attached_pdf_sha256 in page
 
 
 def test_a_file_that_is_not_a_pdf_is_refused_by_the_form(desk, sent):

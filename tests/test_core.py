@@ -334,3 +334,12 @@ def test_bad_request_and_server_error_pages_are_french():
 def test_head_requests_are_answered(client):
     assert client.head("/").status_code == 200
     assert client.head(reverse("healthz")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_convention_can_be_read_with_its_articles(client):
+    page = client.get(reverse("convention")).content.decode()
+    assert 'id="article-6-adhesion-et-resiliation"' in page
+    assert "6.3. RETRAIT VOLONTAIRE DU MEMBRE" in page
+    assert '<article lang="fr"' in page
+    assert 'href="#article-8-communication-et-confidentialite"' in page

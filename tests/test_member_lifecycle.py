@@ -197,7 +197,7 @@ def test_replacing_needs_a_delegate_in_the_group(client, member, organisation, c
 def test_withdrawal_request_then_confirmation(
     client, member, delegate, organisation, coordinator, groups, django_capture_on_commit_callbacks
 ):
-    from members.lifecycle import withdrawal_confirm
+    from members.lifecycle import withdrawal_confirm, withdrawals_apply
     from members.signals import organisation_withdrawn
 
     client.force_login(member)
@@ -233,12 +233,21 @@ def test_withdrawal_request_then_confirmation(
     try:
         with django_capture_on_commit_callbacks(execute=True):
             withdrawal_confirm(organisation=organisation, actor=coordinator)
+        # Confirmed, but the organisation keeps the time it asked for to close its work (art 6.3).
+        organisation.refresh_from_db()
+        assert organisation.status == OrganisationStatus.WITHDRAWING
+        assert organisation.withdrawal_effective_on == effective_on
+        assert received == []
+        assert effective_on.strftime("%Y") in _emails("members/withdrawal_confirmed")[member.email].body_text
+        assert withdrawals_apply(today=effective_on - timedelta(days=1)) == 0
+        with django_capture_on_commit_callbacks(execute=True):
+            assert withdrawals_apply(today=effective_on) == 1
     finally:
         organisation_withdrawn.disconnect(receiver)
 
     organisation.refresh_from_db()
     assert organisation.status == OrganisationStatus.WITHDRAWN
-    assert received == [(organisation.pk, coordinator)]
+    assert received == [(organisation.pk, None)]
     assert organisation.name not in client.get(reverse("signatories:list")).content.decode()
     assert organisation.name not in client.get(reverse("signatories:csv")).content.decode("utf-8-sig")
 
@@ -286,3 +295,129 @@ def test_the_home_page_leads_to_the_adhesion_form(client):
     client.force_login(UserFactory())
     page = client.get(reverse("home")).content.decode()
     assert f'href="{reverse("adhesions:start")}"' in page
+
+
+@pytest.mark.django_db
+def test_a_withdrawal_can_be_cancelled_before_it_takes_effect(client, member, organisation, coordinator):
+    from members.lifecycle import withdrawal_request
+
+    withdrawal_request(
+        organisation=organisation,
+        actor=member,
+        reason="Réorganisation.",
+        effective_on=timezone.localdate() + timedelta(days=20),
+    )
+    client.force_login(member)
+    page = client.get(_url("members:withdrawal_request", organisation)).content.decode()
+    assert _url("members:withdrawal_cancel", organisation) in page
+
+    client.post(_url("members:withdrawal_cancel", organisation))
+
+    organisation.refresh_from_db()
+    assert organisation.status == OrganisationStatus.ACTIVE
+    assert organisation.withdrawal_effective_on is None
+    assert coordinator.email in _emails("members/withdrawal_cancelled")
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_organisation_can_join_again(applicant_for_rejoin, organisation, coordinator, groups):
+    """Same enterprise number, same record: a new membership date and new people, its history kept."""
+    from adhesions import services
+    from adhesions.selectors import enterprise_number_conflict
+    from tests.adhesion_data import filled_adhesion, hospital_answers, sign_all
+
+    organisation.status = OrganisationStatus.WITHDRAWN
+    organisation.save()
+    answers = hospital_answers(enterprise_number=organisation.enterprise_number, name="Nouveau nom")
+    assert enterprise_number_conflict(organisation.enterprise_number) == ""
+
+    adhesion = filled_adhesion(applicant_for_rejoin, answers)
+    adhesion = services.adhesion_submit(adhesion=adhesion, actor=applicant_for_rejoin)
+    sign_all(adhesion)
+    adhesion.refresh_from_db()
+    services.adhesion_validate_signatures(adhesion=adhesion, actor=coordinator)
+    services.adhesion_confirm_receipt(adhesion=adhesion, actor=coordinator)
+
+    organisation.refresh_from_db()
+    assert organisation.status == OrganisationStatus.ACTIVE
+    assert organisation.name == "Nouveau nom"
+    assert organisation.member_since == timezone.localdate()
+    assert organisation.roles.filter(user__email="anne.lambert@clinique.example.be").exists()
+
+
+@pytest.fixture
+def applicant_for_rejoin(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.mark.django_db
+def test_members_download_their_signed_form_and_certificate(client, groups, coordinator):
+    """The confirmed organisation's people get both documents from their page; outsiders get 404."""
+    from adhesions import services
+    from tests.adhesion_data import filled_adhesion, sign_all
+    from tests.factories import UserFactory
+
+    applicant = UserFactory()
+    adhesion = services.adhesion_submit(adhesion=filled_adhesion(applicant), actor=applicant)
+    sign_all(adhesion)
+    adhesion.refresh_from_db()
+    services.adhesion_validate_signatures(adhesion=adhesion, actor=coordinator)
+    services.adhesion_confirm_receipt(adhesion=adhesion, actor=coordinator)
+    adhesion.refresh_from_db()
+    organisation = adhesion.organisation
+    legal = organisation.roles.get(role="legal_representative").user
+
+    client.force_login(legal)
+    page = client.get(_url("members:organisation_detail", organisation)).content.decode()
+    assert _url("members:adhesion_document", organisation) in page
+    form = client.get(_url("members:adhesion_document", organisation))
+    assert b"".join(form.streaming_content).startswith(b"%PDF")
+    certificate = client.get(_url("members:membership_certificate", organisation))
+    assert certificate.content.startswith(b"%PDF")
+
+    client.force_login(UserFactory())
+    assert client.get(_url("members:membership_certificate", organisation)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_new_delegate_signs_an_acceptance_of_his_own(
+    client, member, delegate, organisation, confirmed_adhesion, groups, django_capture_on_commit_callbacks
+):
+    """§6.2 for the new person, with the organisation's name of today; the seat changes hands once signed."""
+    import hashlib
+    import re
+
+    from adhesions import services
+    from members.lifecycle import delegate_replacement_request
+
+    organisation.name = "Nom changé depuis l'adhésion"
+    organisation.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        signature = delegate_replacement_request(
+            organisation=organisation,
+            actor=member,
+            group=groups["decarbonation"],
+            person={**_person("nouveau.delegue@example.org"), "first_name": "Noé", "last_name": "Renard"},
+        )
+    mail_body = _emails("adhesions/signature_requested")["nouveau.delegue@example.org"].body_text
+    assert "Nom changé depuis l'adhésion" in mail_body
+    token = re.search(r"/signer/\d+/([\w-]+)/", mail_body).group(1)
+
+    page = client.get(reverse("adhesions:sign", args=[signature.pk, token])).content.decode()
+    assert "Nom changé depuis l&#x27;adhésion" in page
+    document = client.get(reverse("adhesions:sign_document", args=[signature.pk, token]))
+    pdf = b"".join(document.streaming_content)
+    assert signature.document_sha256 == hashlib.sha256(pdf).hexdigest()
+    assert signature.document_sha256 != confirmed_adhesion.document_sha256
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.signature_sign(
+            signature_id=signature.pk, token=token, typed_name="Noé Renard", ip_address="127.0.0.1", user_agent="t"
+        )
+
+    role = organisation.roles.get(role="delegate", thematic_group=groups["decarbonation"])
+    assert role.user.email == "nouveau.delegue@example.org"
+    # The people of the organisation hear it as a delegate change, not as a new signature on the old form.
+    assert not _emails("adhesions/signature_received")

@@ -54,14 +54,17 @@ def _holds_seat(organisation: Organisation, session: Session) -> bool:
 
 def _speaks_for(user, organisation: Organisation, session: Session) -> bool:
     """The organisation's delegate for this group, its contact point or its legal representative."""
-    return OrganisationRole.objects.filter(organisation=organisation, user=user).filter(
-        role__in=[OrganisationRoleType.CONTACT_POINT, OrganisationRoleType.LEGAL_REPRESENTATIVE]
-    ).exists() or OrganisationRole.objects.filter(
-        organisation=organisation,
-        user=user,
-        role=OrganisationRoleType.DELEGATE,
-        thematic_group_id=session.thematic_group_id,
-    ).exists()
+    return (
+        OrganisationRole.objects.filter(organisation=organisation, user=user)
+        .filter(role__in=[OrganisationRoleType.CONTACT_POINT, OrganisationRoleType.LEGAL_REPRESENTATIVE])
+        .exists()
+        or OrganisationRole.objects.filter(
+            organisation=organisation,
+            user=user,
+            role=OrganisationRoleType.DELEGATE,
+            thematic_group_id=session.thematic_group_id,
+        ).exists()
+    )
 
 
 def absence_announce(
@@ -76,12 +79,11 @@ def absence_announce(
         raise AttendanceRefused(_("The session has started: an absence can no longer be announced."))
     if not _holds_seat(organisation, session):
         raise AttendanceRefused(_("Your organisation has no seat in this group."))
-    if replacement is not None and not OrganisationRole.objects.filter(
-        organisation=organisation, user=replacement
-    ).exists():
-        raise AttendanceRefused(
-            {"replacement": _("The replacement must be a person of the same organisation.")}
-        )
+    if (
+        replacement is not None
+        and not OrganisationRole.objects.filter(organisation=organisation, user=replacement).exists()
+    ):
+        raise AttendanceRefused({"replacement": _("The replacement must be a person of the same organisation.")})
     try:
         with transaction.atomic():
             notice = AbsenceNotice.objects.create(
@@ -153,7 +155,12 @@ def attendance_check_in(*, actor, session: Session, token: str, organisation: Or
         record, _created = Attendance.objects.select_for_update().get_or_create(
             session=session,
             organisation=organisation,
-            defaults={"status": AttendanceStatus.PRESENT, "attendee": actor, "checked_in_at": now, "recorded_by": actor},
+            defaults={
+                "status": AttendanceStatus.PRESENT,
+                "attendee": actor,
+                "checked_in_at": now,
+                "recorded_by": actor,
+            },
         )
         if not _created:
             record.status = AttendanceStatus.PRESENT
@@ -185,7 +192,9 @@ def _set_status(record: Attendance, status: str, *, actor, note: str = "") -> No
         )
 
 
-def attendance_record(*, actor, session: Session, organisation: Organisation, status: str, note: str = "") -> Attendance:
+def attendance_record(
+    *, actor, session: Session, organisation: Organisation, status: str, note: str = ""
+) -> Attendance:
     """The pilot or facilitator sets one line; after closing it is a correction, audited."""
     if status not in AttendanceStatus.values:
         raise AttendanceRefused(_("Unknown attendance status."))

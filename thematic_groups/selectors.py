@@ -73,15 +73,19 @@ def pending_candidates(group: ThematicGroup | None = None) -> list[PendingCandid
         delegations = delegations.filter(thematic_group=group)
         rows = rows.filter(thematic_group=group)
     placed = {
-        (org, grp): (status, priority)
-        for org, grp, status, priority in rows.values_list("organisation_id", "thematic_group_id", "status", "priority")
+        (org, grp): (status, priority, decided_at)
+        for org, grp, status, priority, decided_at in rows.values_list(
+            "organisation_id", "thematic_group_id", "status", "priority", "decided_at"
+        )
     }
     result = []
     seen = set()
     for org_id, name, kind, member_since, group_id in delegations.values_list(
         "organisation_id", "organisation__name", "organisation__type", "organisation__member_since", "thematic_group_id"
     ).order_by("thematic_group_id", "organisation__name", "organisation_id"):
-        status, priority = placed.get((org_id, group_id), (None, 0))
+        status, priority, decided_at = placed.get((org_id, group_id), (None, 0, None))
+        if status == AssignmentStatus.RELEASED and member_since and timezone.localdate(decided_at) < member_since:
+            status = None  # released before the organisation joined again: a new candidacy
         if (org_id, group_id) in seen or status not in (None, AssignmentStatus.WAITING):
             continue
         seen.add((org_id, group_id))
@@ -238,3 +242,62 @@ def group_members(group: ThematicGroup) -> list[Assignment]:
         .select_related("organisation")
         .order_by("organisation__name")
     )
+
+
+def group_sessions(group: ThematicGroup, *, with_drafts: bool = False) -> list:
+    from thematic_groups.enums import SessionStatus
+    from thematic_groups.models import Session
+
+    sessions = Session.objects.filter(thematic_group=group)
+    if not with_drafts:
+        sessions = sessions.exclude(status=SessionStatus.DRAFT)
+    return list(sessions.order_by("starts_at", "pk"))
+
+
+@dataclass
+class AttendanceLine:
+    organisation: object
+    delegates: list
+    record: object
+    notice: object
+
+    @property
+    def status(self) -> str:
+        if self.record is not None:
+            return self.record.status
+        return self.notice.attendance_status if self.notice is not None else ""
+
+
+def attendance_lines(session) -> list[AttendanceLine]:
+    """The members expected at a session, with their delegate, check-in and absence notice: four queries."""
+    from thematic_groups.models import AbsenceNotice, Attendance
+
+    seats = list(
+        Assignment.objects.filter(thematic_group_id=session.thematic_group_id, status=AssignmentStatus.ASSIGNED)
+        .select_related("organisation")
+        .prefetch_related(_delegate_prefetch(session.thematic_group))
+        .order_by("organisation__name")
+    )
+    records = {
+        record.organisation_id: record
+        for record in Attendance.objects.filter(session=session).select_related("attendee", "organisation")
+    }
+    notices = {
+        notice.organisation_id: notice
+        for notice in AbsenceNotice.objects.filter(session=session, withdrawn_at__isnull=True).select_related(
+            "replacement", "announced_by"
+        )
+    }
+    lines = [
+        AttendanceLine(
+            organisation=seat.organisation,
+            delegates=[role.user for role in seat.organisation.group_delegates],
+            record=records.pop(seat.organisation_id, None),
+            notice=notices.get(seat.organisation_id),
+        )
+        for seat in seats
+    ]
+    # Members who left since keep their line on a closed list.
+    for record in records.values():
+        lines.append(AttendanceLine(organisation=record.organisation, delegates=[], record=record, notice=None))
+    return lines

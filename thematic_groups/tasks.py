@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from thematic_groups import assignments, deadlines
+from thematic_groups import assignments, deadlines, sessions
 
 
 @shared_task(name="thematic_groups.assignment_deadline_reminders")
@@ -18,3 +18,8 @@ def seat_offers_expire() -> int:
 @shared_task(name="thematic_groups.removals_apply")
 def removals_apply() -> int:
     return assignments.due_removals_apply()
+
+
+@shared_task(name="thematic_groups.session_reminders")
+def session_reminders() -> int:
+    return sessions.session_reminders_send()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from thematic_groups import board_views, views
+from thematic_groups import board_views, group_views, session_views, views
 
 app_name = "thematic_groups"
 urlpatterns = [
@@ -12,8 +12,42 @@ urlpatterns = [
     path("tableau/proposition/<int:pk>/", board_views.proposal_detail, name="proposal"),
     path("tableau/delais/", board_views.assignment_deadlines, name="deadlines"),
     path("tableau/attente/<int:pk>/priorite/", board_views.waiting_priority, name="waiting_priority"),
+    path("tableau/places/<int:pk>/retrait/", group_views.removal_decide, name="removal"),
     path("tableau/<slug:slug>/", board_views.group_board, name="group_board"),
     path("tableau/<slug:slug>/placer/", board_views.group_place, name="group_place"),
+    path("seances/<int:pk>/", session_views.session_detail, name="session"),
+    path("seances/<int:pk>/modifier/", session_views.session_edit, name="session_edit"),
+    path("seances/<int:pk>/publier/", session_views.session_publish, name="session_publish"),
+    path("seances/<int:pk>/annuler/", session_views.session_cancel, name="session_cancel"),
+    path("seances/<int:pk>/absence/", session_views.absence_announce, name="absence"),
+    path(
+        "seances/<int:pk>/absences/<int:notice_pk>/exceptionnelle/",
+        session_views.absence_exceptional,
+        name="absence_exceptional",
+    ),
+    path("seances/<int:pk>/presence/<str:token>/", session_views.check_in, name="check_in"),
+    path("seances/<int:pk>/liste/", session_views.attendance_list, name="attendance"),
+    path("seances/<int:pk>/liste.pdf", session_views.attendance_pdf, name="attendance_pdf"),
+    path("seances/<int:pk>/liste.xlsx", session_views.attendance_xlsx, name="attendance_xlsx"),
+    path("seances/<int:pk>/qr.svg", session_views.qr_code, name="qr_code"),
+    path("seances/<int:pk>/seance.ics", session_views.session_ics, name="session_ics"),
+    path("seances/<int:pk>/experts/", session_views.guest_invite, name="guest_invite"),
+    path("seances/<int:pk>/intersession/", session_views.intersession_done, name="intersession"),
+    path("invitations/", session_views.invitations, name="invitations"),
+    path("invitations/<int:pk>/reponse/", session_views.invitation_answer, name="invitation_answer"),
+    path("calendrier/", group_views.my_calendar, name="my_calendar"),
+    path("calendrier/renouveler/", group_views.calendar_renew, name="calendar_renew"),
+    path("calendrier/<str:token>/tout.ics", group_views.calendar_feed, name="calendar_feed"),
+    path("calendrier/<str:token>/<slug:slug>.ics", group_views.calendar_group_feed, name="calendar_group_feed"),
+    path(
+        "livrables/<int:pk>/organisation/<int:organisation_pk>/",
+        group_views.deliverable_update,
+        name="deliverable_update",
+    ),
+    path("livrables/suivi/<int:pk>/valider/", group_views.deliverable_validate, name="deliverable_validate"),
     path("<slug:slug>/", views.group_detail, name="detail"),
     path("<slug:slug>/modifier/", views.group_edit, name="edit"),
+    path("<slug:slug>/seances/nouvelle/", session_views.session_create, name="session_create"),
+    path("<slug:slug>/presences/", group_views.attendance_overview, name="attendance_overview"),
+    path("<slug:slug>/livrables/", group_views.deliverables, name="deliverables"),
 ]

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -26,6 +27,15 @@ def group_detail(request, slug: str):
     if rules.test_rule("thematic_groups.view_members", request.user):
         context["locomotive"] = selectors.locomotive_of(group)
         context["members"] = selectors.group_members(group)
+        manages = staff_view_allowed(request, "thematic_groups.manage_sessions", group)
+        context["manages"] = manages
+        context["sessions"] = selectors.group_sessions(group, with_drafts=manages)
+        context["now"] = timezone.now()
+        context["seated"] = Assignment.objects.filter(
+            thematic_group=group,
+            status=AssignmentStatus.ASSIGNED,
+            organisation_id__in=member_organisation_ids(request.user),
+        ).exists()
     return render(request, "thematic_groups/detail.html", context)
 
 

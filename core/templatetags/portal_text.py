@@ -3,6 +3,7 @@ from itertools import groupby
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -30,3 +31,9 @@ def rich_paragraphs(text: str) -> SafeString:
             else:
                 html.append(format_html("<p>{}</p>", " ".join(run)))
     return mark_safe("".join(html))  # noqa: S308 - every piece above went through format_html
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label: French puts a (narrow, unbreakable) space before it, the other languages do not."""
+    return "\u202f:" if (get_language() or "").startswith("fr") else ":"

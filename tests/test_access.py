@@ -48,6 +48,35 @@ EXPECTED = {
     "thematic_groups:proposal_compute": (None, POST_ONLY),
     "thematic_groups:proposal": ("proposal", {COORDINATOR}),
     "thematic_groups:waiting_priority": ("assignment", {COORDINATOR}),
+    "thematic_groups:removal": ("seat", {COORDINATOR}),
+    # Sessions: every member of the alliance reads them; only the group's locomotive (OTHER_PILOT is
+    # another group's pilot) or the coordination manages them; MEMBER's organisation holds a seat.
+    "thematic_groups:session": ("session", SIGNED_IN),
+    "thematic_groups:session_ics": ("session", SIGNED_IN),
+    "thematic_groups:session_create": ("group", {COORDINATOR}),
+    "thematic_groups:session_edit": ("session", {COORDINATOR}),
+    "thematic_groups:session_publish": ("session", {COORDINATOR}),
+    "thematic_groups:session_cancel": ("session", {COORDINATOR}),
+    "thematic_groups:guest_invite": ("session", {COORDINATOR}),
+    "thematic_groups:attendance": ("session", {COORDINATOR}),
+    "thematic_groups:attendance_pdf": ("session", {COORDINATOR}),
+    "thematic_groups:attendance_xlsx": ("session", {COORDINATOR}),
+    "thematic_groups:qr_code": ("session", {COORDINATOR}),
+    "thematic_groups:absence_exceptional": ("notice", {COORDINATOR}),
+    "thematic_groups:attendance_overview": ("group", {COORDINATOR}),
+    "thematic_groups:absence": ("session", {MEMBER}),
+    "thematic_groups:intersession": ("session", {MEMBER}),
+    "thematic_groups:check_in": ("check_in", SIGNED_IN),
+    "thematic_groups:deliverables": ("group", {MEMBER, COORDINATOR}),
+    "thematic_groups:deliverable_update": ("deliverable", {MEMBER}),
+    "thematic_groups:deliverable_validate": ("progress", POST_ONLY),
+    "thematic_groups:invitations": (None, SIGNED_IN),
+    "thematic_groups:invitation_answer": ("guest", POST_ONLY),
+    "thematic_groups:my_calendar": (None, SIGNED_IN),
+    "thematic_groups:calendar_renew": (None, POST_ONLY),
+    # The secret in the address is the key, so that calendar programs can read the feed.
+    "thematic_groups:calendar_feed": ("feed", EVERYONE),
+    "thematic_groups:calendar_group_feed": ("group_feed", EVERYONE),
     "adhesions:start": (None, SIGNED_IN),
     "adhesions:detail": ("adhesion", {MEMBER, COORDINATOR}),
     "adhesions:signatures": ("adhesion", {MEMBER, COORDINATOR}),
@@ -136,9 +165,21 @@ def adhesion_of_member(member, organisation):
 
 
 @pytest.fixture
-def gt_objects(organisation, groups, coordinator):
-    """A waiting-list place of ``organisation`` and an open assignment proposal."""
-    from thematic_groups.models import Assignment, Proposal
+def gt_objects(organisation, other_organisation, groups, coordinator, member):
+    """``organisation`` waits in one group and sits in Décarbonation, which has a published session."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from thematic_groups.models import (
+        AbsenceNotice,
+        Assignment,
+        CalendarToken,
+        DeliverableProgress,
+        Proposal,
+        Session,
+        SessionGuest,
+    )
 
     place = Assignment.objects.create(
         organisation=organisation,
@@ -146,15 +187,45 @@ def gt_objects(organisation, groups, coordinator):
         status="waiting",
         queued_since="2026-03-02",
     )
-    return place, Proposal.objects.create(created_by=coordinator)
+    seat = Assignment.objects.create(
+        organisation=organisation, thematic_group=groups["decarbonation"], status="assigned", queued_since="2026-03-02"
+    )
+    start = timezone.now() + timedelta(days=90)
+    session = Session.objects.create(
+        thematic_group=groups["decarbonation"],
+        title="Séance",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        place="Namur",
+        status="published",
+        intersession_task="Faire le point sur les gaz anesthésiques.",
+    )
+    notice = AbsenceNotice.objects.create(
+        session=session, organisation=organisation, announced_by=member, on_time=False
+    )
+    deliverable = groups["decarbonation"].deliverables.first()
+    progress = DeliverableProgress.objects.create(deliverable=deliverable, organisation=organisation)
+    guest = SessionGuest.objects.create(session=session, organisation=other_organisation, topic="Énergie")
+    return {
+        "assignment": {"pk": place.pk},
+        "proposal": {"pk": Proposal.objects.create(created_by=coordinator).pk},
+        "seat": {"pk": seat.pk},
+        "session": {"pk": session.pk},
+        "check_in": {"pk": session.pk, "token": session.check_in_token},
+        "notice": {"pk": session.pk, "notice_pk": notice.pk},
+        "deliverable": {"pk": deliverable.pk, "organisation_pk": organisation.pk},
+        "progress": {"pk": progress.pk},
+        "guest": {"pk": guest.pk},
+        "feed": {"token": CalendarToken.objects.create(user=member).token},
+        "group_feed": {"token": CalendarToken.objects.get(user=member).token, "slug": "decarbonation"},
+    }
 
 
 def _kwargs(key, organisation, adhesion_and_signature, gt_objects):
     adhesion, signature = adhesion_and_signature
-    place, proposal = gt_objects
+    if key in gt_objects:
+        return gt_objects[key]
     return {
-        "assignment": {"pk": place.pk},
-        "proposal": {"pk": proposal.pk},
         "organisation": {"pk": organisation.pk},
         "organisation_delegate": {"pk": organisation.pk, "group": "decarbonation"},
         "group": {"slug": "decarbonation"},

@@ -281,3 +281,12 @@ def test_standings_and_alerts_after_repeated_unjustified_absences(groups, pilot,
     kinds = set(AttendanceAlert.objects.filter(assignment__organisation=absent).values_list("kind", flat=True))
     assert {"repeated_absences", "cannot_reach"} <= kinds
     assert not AttendanceAlert.objects.filter(assignment__organisation=faithful).exists()
+
+
+def test_the_locomotive_sets_a_line_nobody_checked_in_for(published, pilot):
+    (organisation, _delegate), = seated(published.thematic_group)
+    with time_machine.travel(published.starts_at + timedelta(minutes=30)):
+        record = attendance.attendance_record(
+            actor=pilot, session=published, organisation=organisation, status=AttendanceStatus.PRESENT
+        )
+    assert record.pk and record.status == AttendanceStatus.PRESENT and record.recorded_by == pilot

@@ -182,7 +182,10 @@ def _set_status(record: Attendance, status: str, *, actor, note: str = "") -> No
     record.recorded_by = actor
     if note:
         record.note = note[:300]
-    record.save(update_fields=["status", "recorded_by", "note", "updated_at"])
+    if record.pk is None:
+        record.save()
+    else:
+        record.save(update_fields=["status", "recorded_by", "note", "updated_at"])
     if record.session.attendance_closed and before != status:
         log_action(
             "thematic_groups.attendance.corrected",

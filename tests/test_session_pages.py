@@ -1,0 +1,119 @@
+"""The session pages through HTTP: who may see what, the check-in, the exports, the feeds, query counts."""
+
+import io
+from datetime import timedelta
+
+import openpyxl
+import pypdf
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from tests.test_sessions import plan, seated
+from thematic_groups import sessions
+from thematic_groups.models import Attendance, CalendarToken
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def session(groups, pilot):
+    start = timezone.now() + timedelta(days=70)
+    return sessions.session_publish(actor=pilot, session=plan(groups["decarbonation"], start))
+
+
+def test_a_pilot_of_another_group_gets_404_on_the_attendance(client, mfa_login, session, pilot_other_group, pilot):
+    mfa_login(client, pilot_other_group)
+    for name in ("thematic_groups:attendance", "thematic_groups:attendance_pdf", "thematic_groups:session_edit"):
+        assert client.get(reverse(name, args=[session.pk])).status_code == 404, name
+    client.logout()
+    mfa_login(client, pilot)
+    assert client.get(reverse("thematic_groups:attendance", args=[session.pk])).status_code == 200
+
+
+def test_a_delegate_cannot_check_in_for_another_organisation(client, session):
+    (mine, delegate), (other, _) = seated(session.thematic_group, 2)
+    url = reverse("thematic_groups:check_in", args=[session.pk, session.check_in_token])
+    with time_machine.travel(session.starts_at + timedelta(minutes=5)):
+        client.force_login(delegate)  # a sign-in does not last the 70 days until the session
+        page = client.get(url).content.decode()
+        assert mine.name in page and other.name not in page
+        client.post(url, {"organisation": other.pk})
+        assert not Attendance.objects.exists()
+        client.post(url, {"organisation": mine.pk})
+    assert Attendance.objects.get().organisation == mine
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_attendance_pages_keep_the_same_number_of_queries(
+    client, mfa_login, pilot, session, count, django_assert_max_num_queries
+):
+    seated(session.thematic_group, count)
+    mfa_login(client, pilot)
+    with django_assert_max_num_queries(22):
+        page = client.get(reverse("thematic_groups:attendance", args=[session.pk])).content.decode()
+    assert page.count('name="status-') == 0  # before the start, statuses cannot be set yet
+    with time_machine.travel(session.starts_at + timedelta(minutes=1)):
+        client.logout()
+        mfa_login(client, pilot)
+        with django_assert_max_num_queries(22):
+            page = client.get(reverse("thematic_groups:attendance", args=[session.pk])).content.decode()
+        assert page.count('name="status-') == count
+        with django_assert_max_num_queries(20):
+            overview = client.get(reverse("thematic_groups:attendance_overview", args=["decarbonation"]))
+    assert overview.content.decode().count('<th scope="row">') == count
+
+
+def test_the_attendance_sheet_as_pdf_and_xlsx(client, mfa_login, pilot, session):
+    members = seated(session.thematic_group, 2)
+    mfa_login(client, pilot)
+    pdf = client.get(reverse("thematic_groups:attendance_pdf", args=[session.pk])).content
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "Liste de présence" in text
+    assert all(organisation.name in text for organisation, _ in members)
+    xlsx = client.get(reverse("thematic_groups:attendance_xlsx", args=[session.pk])).content
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    names = {row[0] for row in sheet.iter_rows(values_only=True)}
+    assert {organisation.name for organisation, _ in members} <= names
+
+
+def test_the_calendar_feeds_parse_in_brussels_time_and_a_new_address_kills_the_old(client, session, pilot):
+    ((_organisation, delegate),) = seated(session.thematic_group)
+    cancelled = sessions.session_cancel(
+        actor=pilot,
+        session=plan(session.thematic_group, session.starts_at + timedelta(days=30)),
+        reason="Report.",
+    )
+    token = CalendarToken.objects.create(user=delegate).token
+
+    for url in (
+        reverse("thematic_groups:calendar_feed", args=[token]),
+        reverse("thematic_groups:calendar_group_feed", args=[token, "decarbonation"]),
+    ):
+        calendar = Calendar.from_ical(client.get(url).content)
+        events = {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+        assert events[f"{session.uid}@asetw"]["DTSTART"].dt.tzinfo.key == "Europe/Brussels"
+        assert str(events[f"{cancelled.uid}@asetw"]["STATUS"]) == "CANCELLED"
+        assert any(component.name == "VTIMEZONE" for component in calendar.walk())
+
+    client.force_login(delegate)
+    client.post(reverse("thematic_groups:calendar_renew"))
+    assert client.get(reverse("thematic_groups:calendar_feed", args=[token])).status_code == 404
+    assert client.get(reverse("thematic_groups:calendar_group_feed", args=[token, "resilience"])).status_code == 404
+
+
+def test_a_delegate_announces_an_absence_from_the_session_page(client, session, django_capture_on_commit_callbacks):
+    ((organisation, delegate),) = seated(session.thematic_group)
+    client.force_login(delegate)
+    page = client.get(reverse("thematic_groups:session", args=[session.pk])).content.decode()
+    assert reverse("thematic_groups:absence", args=[session.pk]) in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("thematic_groups:absence", args=[session.pk]),
+            {"organisation": organisation.pk, "replacement": "", "message": "Congrès à l'étranger."},
+            follow=True,
+        )
+    assert "excus" in response.content.decode()
+    assert session.absences.get().message == "Congrès à l'étranger."

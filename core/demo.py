@@ -188,6 +188,9 @@ def seed_demo() -> list[DemoLogin]:
 
     seed_demo_groups(coordinator=coordinator, seated=[(hospital, "decarbonation"), (home, "sensibilisation-aines")])
     _demo_withdrawals(coordinator)
+    from thematic_groups.demo import seed_demo_sessions
+
+    seed_demo_sessions(coordinator=coordinator)
 
     from adhesions.demo import seed_demo_adhesions
 

@@ -284,7 +284,7 @@ def test_standings_and_alerts_after_repeated_unjustified_absences(groups, pilot,
 
 
 def test_the_locomotive_sets_a_line_nobody_checked_in_for(published, pilot):
-    (organisation, _delegate), = seated(published.thematic_group)
+    ((organisation, _delegate),) = seated(published.thematic_group)
     with time_machine.travel(published.starts_at + timedelta(minutes=30)):
         record = attendance.attendance_record(
             actor=pilot, session=published, organisation=organisation, status=AttendanceStatus.PRESENT

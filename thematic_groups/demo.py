@@ -91,3 +91,60 @@ def seed_demo_groups(*, coordinator, seated: list[tuple[Organisation, str]]) -> 
                     thematic_group=groups[slug],
                     function="Référent durabilité",
                 )
+
+
+def seed_demo_sessions(*, coordinator) -> None:
+    """Décarbonation, the demo pilot's group: members, two sessions held, one announced, one in draft."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from thematic_groups.enums import AttendanceStatus, SessionStatus
+    from thematic_groups.models import Attendance, Session
+
+    group = ThematicGroup.objects.get(slug="decarbonation")
+    if Session.objects.filter(thematic_group=group).exists():
+        return
+    brussels = ZoneInfo("Europe/Brussels")
+    today = timezone.localdate()
+    hospitals = Organisation.objects.filter(name__startswith="Hôpital démo", status=OrganisationStatus.ACTIVE)
+    for organisation in hospitals.order_by("pk")[:8]:
+        if not Assignment.objects.filter(organisation=organisation, thematic_group=group).exists():
+            assignments.assignment_create(actor=coordinator, organisation=organisation, group=group, notify=False)
+    # Seats given before the first session held, so that the two-thirds rule counts it.
+    Assignment.objects.filter(thematic_group=group).update(decided_at=timezone.now() - timedelta(days=90))
+
+    def at(days: int, hour: int) -> datetime:
+        return datetime.combine(today + timedelta(days=days), time(hour), tzinfo=brussels)
+
+    plans = [
+        (-60, "Lancement : état des lieux énergétique", SessionStatus.PUBLISHED),
+        (-20, "Gaz anesthésiques et plan de réduction", SessionStatus.PUBLISHED),
+        (75, "Mobilité du personnel et des patients", SessionStatus.PUBLISHED),
+        (110, "Bilan carbone : premiers résultats", SessionStatus.DRAFT),
+    ]
+    members = [
+        seat.organisation for seat in Assignment.objects.filter(thematic_group=group).select_related("organisation")
+    ]
+    for days, title, status in plans:
+        session = Session.objects.create(
+            thematic_group=group,
+            title=title,
+            starts_at=at(days, 9),
+            ends_at=at(days, 12),
+            place="SPW, Place Joséphine-Charlotte 2, Namur",
+            agenda="1. Tour de table\n2. Retours d'expérience\n3. Tâche pour la prochaine séance",
+            intersession_task="Relever la consommation d'énergie du bloc opératoire sur un mois." if days < 0 else "",
+            status=status,
+            published_at=timezone.now() - timedelta(days=120) if status == SessionStatus.PUBLISHED else None,
+            created_by=coordinator,
+        )
+        if days < 0:
+            for index, organisation in enumerate(members):
+                # Most attend; one member keeps missing without notice, to show the alerts.
+                status_of = AttendanceStatus.ABSENT if index == 1 else AttendanceStatus.PRESENT
+                if index == 2 and days == -20:
+                    status_of = AttendanceStatus.EXCUSED
+                Attendance.objects.create(session=session, organisation=organisation, status=status_of)
+            session.attendance_closed_at = session.ends_at + timedelta(hours=2)
+            session.attendance_closed_by = coordinator
+            session.save(update_fields=["attendance_closed_at", "attendance_closed_by"])

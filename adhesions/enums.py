@@ -32,6 +32,7 @@ class SignatureStatus(models.TextChoices):
     SIGNED = "signed", _("Signed")
     VOID = "void", _("Void: the form changed")
     SUPERSEDED = "superseded", _("Replaced by a newer request")
+    CANCELLED = "cancelled", _("No longer needed: the adhesion was closed")
 
 
 class SignatureMethod(models.TextChoices):

@@ -38,7 +38,7 @@ def current_signatures(adhesion: Adhesion) -> list[SignatureRequest]:
     """The signatures asked for the current version of the document, and delegate replacements."""
     return list(
         adhesion.signatures.filter(document_version=adhesion.version)
-        .exclude(status__in=[SignatureStatus.VOID, SignatureStatus.SUPERSEDED])
+        .exclude(status__in=[SignatureStatus.VOID, SignatureStatus.SUPERSEDED, SignatureStatus.CANCELLED])
         .select_related("thematic_group")
         .order_by("role", "thematic_group__number", "created_at")
     )

@@ -532,7 +532,7 @@ def adhesion_reject(*, adhesion: Adhesion, actor, reason: str) -> Adhesion:
         adhesion.decided_at = timezone.now()
         _touch(adhesion, "status", "rejection_reason", "decided_at")
         adhesion.signatures.filter(status=SignatureStatus.PENDING).update(
-            status=SignatureStatus.SUPERSEDED, voided_at=timezone.now()
+            status=SignatureStatus.CANCELLED, voided_at=timezone.now()
         )
         log_action("adhesions.rejected", actor=actor, target=adhesion, data={"reason": reason})
         notifications.rejected(adhesion)

@@ -26,6 +26,7 @@ class LinkProblem(StrEnum):
     EXPIRED = "expired"
     VOID = "void"
     FORM_CHANGING = "form_changing"
+    CLOSED = "closed"
 
 
 def token_hash(token: str) -> str:
@@ -54,6 +55,8 @@ def link_problem(signature: SignatureRequest | None, token: str) -> LinkProblem 
         return LinkProblem.UNKNOWN
     if signature.status == SignatureStatus.SIGNED:
         return LinkProblem.USED
+    if signature.status == SignatureStatus.CANCELLED:
+        return LinkProblem.CLOSED
     if signature.status != SignatureStatus.PENDING:
         return LinkProblem.VOID
     if signature.expires_at <= timezone.now():

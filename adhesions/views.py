@@ -217,7 +217,10 @@ def _signature_for_link(signature_id: int) -> SignatureRequest | None:
 
 def _link_problem_page(request, problem: signing.LinkProblem, signature: SignatureRequest | None):
     status = (
-        410 if problem in {signing.LinkProblem.EXPIRED, signing.LinkProblem.USED, signing.LinkProblem.VOID} else 404
+        410
+        if problem
+        in {signing.LinkProblem.EXPIRED, signing.LinkProblem.USED, signing.LinkProblem.VOID, signing.LinkProblem.CLOSED}
+        else 404
     )
     if problem == signing.LinkProblem.FORM_CHANGING:
         status = 409

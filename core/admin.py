@@ -13,6 +13,17 @@ def _label(model) -> str:
     return f"{model._meta.app_label}.{model._meta.model_name}"
 
 
+class LabelledTabularInline(admin.TabularInline):
+    """A tabular inline whose fields carry their column's name, which the admin's table cells lack
+    for screen readers (the header is not tied to the inputs)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs.setdefault("aria-label", str(db_field.verbose_name))
+        return field
+
+
 class AuditedAdminMixin:
     """Changes made in the administration land in the audit log like those made in the portal."""
 

@@ -5,13 +5,13 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditedAdminMixin, AuditEntryInline
+from core.admin import AuditedAdminMixin, AuditEntryInline, LabelledTabularInline
 from members import lifecycle
 from members.forms import OrganisationAdminForm
 from members.models import Organisation, OrganisationRole
 
 
-class OrganisationRoleInline(admin.TabularInline):
+class OrganisationRoleInline(LabelledTabularInline):
     model = OrganisationRole
     extra = 0
     autocomplete_fields = ("user",)

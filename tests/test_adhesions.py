@@ -488,3 +488,14 @@ def test_answers_that_no_longer_fit_are_refused_at_sending(applicant, groups):
     adhesion.refresh_from_db()
     assert adhesion.status == AdhesionStatus.DRAFT
     assert "groupes-thematiques" not in adhesion.completed_steps or "actions" not in adhesion.completed_steps
+
+
+def test_after_a_rejection_a_pending_link_says_the_adhesion_is_closed(client, sent, coordinator):
+    signature_id, token = signing_links(sent)["lea.martin@clinique.example.be"]
+    services.adhesion_reject(adhesion=sent, actor=coordinator, reason="Hors du champ de l'Alliance.")
+
+    response = client.get(reverse("adhesions:sign", args=[signature_id, token]))
+
+    assert response.status_code == 410
+    assert "clôturée par la coordination" in response.content.decode()
+    assert sent.signatures.get(pk=signature_id).status == SignatureStatus.CANCELLED

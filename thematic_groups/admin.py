@@ -1,16 +1,16 @@
 from django.contrib import admin
 
-from core.admin import AuditedAdminMixin, AuditEntryInline
+from core.admin import AuditedAdminMixin, AuditEntryInline, LabelledTabularInline
 from thematic_groups import services
 from thematic_groups.models import Assignment, Deliverable, LocomotiveMember, ThematicGroup
 
 
-class DeliverableInline(admin.TabularInline):
+class DeliverableInline(LabelledTabularInline):
     model = Deliverable
     extra = 0
 
 
-class LocomotiveInline(admin.TabularInline):
+class LocomotiveInline(LabelledTabularInline):
     model = LocomotiveMember
     extra = 0
     autocomplete_fields = ("user",)

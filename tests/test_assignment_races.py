@@ -19,7 +19,9 @@ ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.p
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.django_db(transaction=True),
+    # Committed data, shared with the threads' own connections; the serialized rollback brings the migrated
+    # thematic groups back for the tests that follow, like the other transactional tests of the suite.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not ON_POSTGRESQL, reason="needs DATABASE_URL pointing to PostgreSQL: SQLite has no row locks"),
 ]
 

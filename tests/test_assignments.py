@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.test import TestCase
 from django.utils import timezone
@@ -335,3 +336,46 @@ def test_validation_rechecks_capacity_taken_in_the_meantime(groups, coordinator)
 
     assert Assignment.objects.get(organisation=proposed).status == AssignmentStatus.WAITING
     assert assignments.seats_taken(group) == 1
+
+
+def test_a_groups_rules_never_contradict_the_places_given(groups, coordinator):
+    from thematic_groups.forms import ThematicGroupForm
+    from thematic_groups.services import thematic_group_update
+
+    group = groups["resilience"]
+    set_capacity(group, 3)
+    fill(group, 2)
+    fill(group, 1, type=OrganisationType.ELDER_CARE_HOME)
+
+    with pytest.raises(ValidationError):
+        thematic_group_update(actor=coordinator, group=group, capacity_max=2, capacity_min=2)
+    with pytest.raises(ValidationError):
+        thematic_group_update(actor=coordinator, group=group, eligibility="hospitals")
+    data = {name: getattr(group, name) for name in ThematicGroupForm.Meta.fields}
+    form = ThematicGroupForm({**data, "eligibility": "hospitals"}, instance=group)
+    assert not form.is_valid() and "eligibility" in form.errors
+    group.refresh_from_db()
+    assert group.eligibility == "all" and group.capacity_max == 3
+
+
+def test_seats_held_in_other_groups_count_when_seats_are_scarce():
+    group = _state(capacity=1)
+    already_seated = algorithm.Candidate(1, "Déjà dans un autre GT", "hospital", 1, date(2026, 3, 1), seats_held=1)
+    newcomer = algorithm.Candidate(2, "Aucune place encore", "hospital", 1, date(2026, 3, 9))
+    decisions = {
+        line.candidate.organisation_id: line.decision for line in algorithm.compute([group], [already_seated, newcomer])
+    }
+    assert decisions == {1: ProposalDecision.WAIT, 2: ProposalDecision.ASSIGN}
+
+
+def test_an_adjusted_line_explains_the_coordinators_decision(groups, coordinator):
+    group = groups["resilience"]
+    candidate_org(group)
+    proposal = proposals.proposal_compute(actor=coordinator)
+    line = proposal.lines.get()
+    computed = line.explanation
+
+    line = proposals.proposal_line_adjust(actor=coordinator, line=line, decision="wait")
+    assert "coordination" in line.explanation and line.explanation != computed
+    line = proposals.proposal_line_adjust(actor=coordinator, line=line, decision="assign")
+    assert line.explanation == computed

@@ -175,7 +175,13 @@ def test_a_replacement_from_the_same_organisation_counts_as_attendance(published
         notice = attendance.absence_announce(
             actor=delegate, session=published, organisation=organisation, replacement=colleague
         )
-    assert notice.attendance_status == AttendanceStatus.PRESENT
+    # The replacement attends when they check in; until then the notice counts as an excused absence.
+    assert notice.attendance_status == AttendanceStatus.EXCUSED
+    with time_machine.travel(published.starts_at + timedelta(minutes=3)):
+        record = attendance.attendance_check_in(
+            actor=colleague, session=published, token=published.check_in_token, organisation=organisation
+        )
+    assert record.status == AttendanceStatus.PRESENT and record.attendee == colleague
 
 
 def test_only_the_organisations_own_people_announce_its_absence(published):
@@ -244,6 +250,8 @@ def test_closing_completes_the_list_and_corrections_are_audited(published, pilot
         (6, 2, 3, 4, TwoThirdsStatus.CANNOT_REACH),
         (0, 0, 9, 6, TwoThirdsStatus.ON_TRACK),
         (3, 3, 6, 3, TwoThirdsStatus.ON_TRACK),
+        (4, 3, 1, 1, TwoThirdsStatus.AT_RISK),  # must attend the only session left
+        (3, 1, 6, 5, TwoThirdsStatus.AT_RISK),  # reachable, but below two thirds so far
     ],
 )
 def test_two_thirds(held, attended, remaining, needed, status):
@@ -290,3 +298,14 @@ def test_the_locomotive_sets_a_line_nobody_checked_in_for(published, pilot):
             actor=pilot, session=published, organisation=organisation, status=AttendanceStatus.PRESENT
         )
     assert record.pk and record.status == AttendanceStatus.PRESENT and record.recorded_by == pilot
+
+
+def test_a_closed_list_keeps_the_members_of_that_day(published, pilot):
+    from thematic_groups.selectors import attendance_lines
+
+    seated(published.thematic_group, 2)
+    with time_machine.travel(published.ends_at + timedelta(hours=1)):
+        closed = attendance.attendance_close(actor=pilot, session=published)
+    ((newcomer, _delegate),) = seated(published.thematic_group)
+    names = [line.organisation.name for line in attendance_lines(closed)]
+    assert len(names) == 2 and newcomer.name not in names

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from core.admin import AuditedAdminMixin, AuditEntryInline, LabelledTabularInline
 from thematic_groups import services
+from thematic_groups.forms import ThematicGroupForm
 from thematic_groups.models import Assignment, Deliverable, LocomotiveMember, ThematicGroup
 
 
@@ -18,6 +19,7 @@ class LocomotiveInline(LabelledTabularInline):
 
 @admin.register(ThematicGroup)
 class ThematicGroupAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    form = ThematicGroupForm
     list_display = ("number", "name", "eligibility", "capacity_min", "capacity_max", "first_session_start")
     readonly_fields = ("number", "slug")
     inlines = [DeliverableInline, LocomotiveInline, AuditEntryInline]

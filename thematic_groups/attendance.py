@@ -260,6 +260,9 @@ def evaluate_alerts(session: Session) -> int:
         if standing.repeated_unjustified:
             kinds.append(AlertKind.REPEATED_ABSENCES)
         for kind in kinds:
+            once_per_member = kind in (AlertKind.CANNOT_REACH, AlertKind.REPEATED_ABSENCES)
+            if once_per_member and AttendanceAlert.objects.filter(assignment=standing.assignment, kind=kind).exists():
+                continue  # already told; saying it again at every session would only be noise
             try:
                 with transaction.atomic():
                     AttendanceAlert.objects.create(assignment=standing.assignment, kind=kind, session=session)

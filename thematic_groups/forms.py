@@ -1,9 +1,10 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from thematic_groups.enums import ProposalDecision
 from thematic_groups.models import ThematicGroup
-from thematic_groups.services import EDITABLE_FIELDS
+from thematic_groups.services import EDITABLE_FIELDS, check_against_places
 
 
 class ThematicGroupForm(forms.ModelForm):
@@ -28,6 +29,15 @@ class ThematicGroupForm(forms.ModelForm):
         if start and end and end <= start:
             self.add_error("first_session_end", _("The session must end after it starts."))
         return cleaned
+
+    def _post_clean(self):
+        # The instance now carries the new values: check them against the places already given.
+        super()._post_clean()
+        if self.instance.pk and not self.errors:
+            try:
+                check_against_places(self.instance)
+            except ValidationError as exc:
+                self._update_errors(exc)
 
 
 class PriorityForm(forms.Form):

@@ -45,6 +45,7 @@ class Candidate:
     group_id: int
     queued_since: date
     priority: int = 0
+    seats_held: int = 0  # seats the organisation already holds in other groups
 
 
 @dataclass
@@ -80,7 +81,8 @@ def compute(groups: list[GroupState], candidates: list[Candidate]) -> list[Line]
     by_group: dict[int, list[Candidate]] = {}
     for candidate in candidates:
         by_group.setdefault(candidate.group_id, []).append(candidate)
-    seats_so_far: Counter = Counter()
+    # Seats already held elsewhere count, so scarce seats go first to those who have fewer.
+    seats_so_far: Counter = Counter({c.organisation_id: c.seats_held for c in candidates})
     lines: list[Line] = []
     for group in sorted(groups, key=lambda g: g.number):
         lines.extend(_decide_group(group, by_group.get(group.id, []), seats_so_far))

@@ -38,6 +38,9 @@ def _group_states() -> list[algorithm.GroupState]:
 
 
 def _candidates() -> list[algorithm.Candidate]:
+    held = Counter(
+        Assignment.objects.filter(status__in=AssignmentStatus.seat_holding()).values_list("organisation_id", flat=True)
+    )
     return [
         algorithm.Candidate(
             organisation_id=item.organisation_id,
@@ -46,6 +49,7 @@ def _candidates() -> list[algorithm.Candidate]:
             group_id=item.group_id,
             queued_since=item.queued_since,
             priority=item.priority,
+            seats_held=held[item.organisation_id],
         )
         for item in selectors.pending_candidates()
     ]
@@ -65,6 +69,7 @@ def proposal_compute(*, actor) -> Proposal:
                 decision=line.decision,
                 computed_decision=line.decision,
                 explanation=line.explanation,
+                computed_explanation=line.explanation,
                 rank=line.rank,
             )
             for line in lines
@@ -106,7 +111,16 @@ def proposal_line_adjust(*, actor, line: ProposalLine, decision: str) -> Proposa
         before = line.decision
         line.decision = decision
         line.adjusted_by = actor
-        line.save(update_fields=["decision", "adjusted_by"])
+        if line.decision == line.computed_decision:
+            line.explanation = line.computed_explanation
+        else:
+            who = actor.get_full_name() or actor.email
+            line.explanation = (
+                _("Seat given by the coordination (%(who)s), against the computed proposal.")
+                if decision == ProposalDecision.ASSIGN
+                else _("Put on the waiting list by the coordination (%(who)s), against the computed proposal.")
+            ) % {"who": who}
+        line.save(update_fields=["decision", "adjusted_by", "explanation"])
         log_action(
             "thematic_groups.proposal.adjusted",
             actor=actor,

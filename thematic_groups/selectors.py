@@ -288,6 +288,9 @@ def attendance_lines(session) -> list[AttendanceLine]:
             "replacement", "announced_by"
         )
     }
+    if session.attendance_closed:
+        # A closed list is history: the members of that day, whoever holds a seat now.
+        seats = [seat for seat in seats if seat.organisation_id in records]
     lines = [
         AttendanceLine(
             organisation=seat.organisation,

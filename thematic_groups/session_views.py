@@ -20,7 +20,7 @@ from accounts.rules import staff_view_allowed
 from members.models import Organisation, OrganisationRole
 from thematic_groups import attendance, calendars, experts, selectors, sessions
 from thematic_groups.enums import AssignmentStatus, AttendanceStatus, SessionStatus
-from thematic_groups.models import AbsenceNotice, IntersessionWork, Session, SessionGuest
+from thematic_groups.models import AbsenceNotice, Attendance, IntersessionWork, Session, SessionGuest
 from thematic_groups.pages import crumbs, form_page
 from thematic_groups.session_forms import (
     AbsenceForm,
@@ -227,6 +227,9 @@ def session_detail(request, pk: int):
     work = {
         item.organisation_id: item for item in IntersessionWork.objects.filter(session=session, organisation__in=mine)
     }
+    records = {
+        record.organisation_id: record for record in Attendance.objects.filter(session=session, organisation__in=mine)
+    }
     return render(
         request,
         "thematic_groups/sessions/detail.html",
@@ -235,10 +238,14 @@ def session_detail(request, pk: int):
             "group": group,
             "manages": _manages(request, group),
             "my_organisations": [
-                {"organisation": o, "notice": notices.get(o.pk), "work": work.get(o.pk)} for o in mine
+                {"organisation": o, "notice": notices.get(o.pk), "work": work.get(o.pk), "record": records.get(o.pk)}
+                for o in mine
             ],
             "guests": list(session.guests.select_related("organisation").order_by("organisation__name")),
-            "can_announce": session.is_published and session.starts_at > timezone.now(),
+            "can_announce": session.is_published
+            and session.starts_at > timezone.now()
+            and any(o.pk not in notices for o in mine),
+            "all_checked_in": bool(mine) and all(o.pk in records for o in mine),
             "check_in_open": attendance.check_in_window(session)[0] <= timezone.now() <= session.ends_at,
         },
     )

@@ -38,7 +38,8 @@ class TwoThirds:
     def status(self) -> str:
         if self.needed > self.remaining:
             return TwoThirdsStatus.CANNOT_REACH
-        if self.held == 0 or 3 * self.attended >= 2 * self.held:
+        # On track: at two thirds so far, with room for at least one more absence (or nothing left to do).
+        if self.needed == 0 or (self.needed < self.remaining and 3 * self.attended >= 2 * self.held):
             return TwoThirdsStatus.ON_TRACK
         return TwoThirdsStatus.AT_RISK
 

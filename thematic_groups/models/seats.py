@@ -94,6 +94,7 @@ class ProposalLine(models.Model):
     decision = models.CharField(_("decision"), max_length=20, choices=ProposalDecision.choices)
     computed_decision = models.CharField(_("computed decision"), max_length=20, choices=ProposalDecision.choices)
     explanation = models.TextField(_("explanation"))
+    computed_explanation = models.TextField(_("computed explanation"), blank=True)
     rank = models.PositiveIntegerField(_("rank"))
     adjusted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

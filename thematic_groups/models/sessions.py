@@ -135,9 +135,11 @@ class AbsenceNotice(models.Model):
 
     @property
     def attendance_status(self) -> str:
-        """What the absence counts as, unless somebody from the organisation attends anyway."""
-        if self.replacement_id:
-            return AttendanceStatus.PRESENT
+        """What the absence counts as, unless somebody from the organisation attends anyway.
+
+        A named replacement is present once they check in (or the locomotive records them): naming one
+        does not make the organisation present by itself.
+        """
         if self.exceptional_reason:
             return AttendanceStatus.EXCEPTIONAL
         return AttendanceStatus.EXCUSED if self.on_time else AttendanceStatus.ABSENT

@@ -70,6 +70,9 @@ EXPECTED = {
     "thematic_groups:deliverables": ("group", {MEMBER, COORDINATOR}),
     "thematic_groups:deliverable_update": ("deliverable", {MEMBER}),
     "thematic_groups:deliverable_validate": ("progress", POST_ONLY),
+    # Files: none in this fixture, so nobody gets a page (the views answer 404 without a file).
+    "thematic_groups:deliverable_file": ("progress", set()),
+    "thematic_groups:intersession_file": ("intersession_work", set()),
     "thematic_groups:invitations": (None, SIGNED_IN),
     "thematic_groups:invitation_answer": ("guest", POST_ONLY),
     "thematic_groups:my_calendar": (None, SIGNED_IN),
@@ -176,6 +179,7 @@ def gt_objects(organisation, other_organisation, groups, coordinator, member):
         Assignment,
         CalendarToken,
         DeliverableProgress,
+        IntersessionWork,
         Proposal,
         Session,
         SessionGuest,
@@ -206,6 +210,7 @@ def gt_objects(organisation, other_organisation, groups, coordinator, member):
     deliverable = groups["decarbonation"].deliverables.first()
     progress = DeliverableProgress.objects.create(deliverable=deliverable, organisation=organisation)
     guest = SessionGuest.objects.create(session=session, organisation=other_organisation, topic="Énergie")
+    work = IntersessionWork.objects.create(session=session, organisation=organisation, done_by=member)
     return {
         "assignment": {"pk": place.pk},
         "proposal": {"pk": Proposal.objects.create(created_by=coordinator).pk},
@@ -216,6 +221,7 @@ def gt_objects(organisation, other_organisation, groups, coordinator, member):
         "deliverable": {"pk": deliverable.pk, "organisation_pk": organisation.pk},
         "progress": {"pk": progress.pk},
         "guest": {"pk": guest.pk},
+        "intersession_work": {"pk": session.pk, "work_pk": work.pk},
         "feed": {"token": CalendarToken.objects.create(user=member).token},
         "group_feed": {"token": CalendarToken.objects.get(user=member).token, "slug": "decarbonation"},
     }

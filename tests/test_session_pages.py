@@ -118,3 +118,40 @@ def test_a_delegate_announces_an_absence_from_the_session_page(client, session, 
         )
     assert "excus" in response.content.decode()
     assert session.absences.get().message == "Congrès à l'étranger."
+
+
+def test_the_locomotive_sees_who_did_the_intersession_task_and_opens_the_file(
+    client, mfa_login, pilot, groups, delegate_other_org
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from thematic_groups.contributions import intersession_mark_done
+
+    start = timezone.now() + timedelta(days=70)
+    task = sessions.session_create(
+        actor=pilot,
+        group=groups["decarbonation"],
+        title="Séance",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        place="Namur",
+        intersession_task="Relever la consommation du bloc.",
+    )
+    task = sessions.session_publish(actor=pilot, session=task)
+    ((organisation, delegate),) = seated(task.thematic_group)
+    work = intersession_mark_done(
+        actor=delegate,
+        session=task,
+        organisation=organisation,
+        comment="Relevé fait en mai.",
+        upload=SimpleUploadedFile("releve.pdf", b"%PDF-1.7 releve", content_type="application/pdf"),
+    )
+    file_url = reverse("thematic_groups:intersession_file", args=[task.pk, work.pk])
+
+    mfa_login(client, pilot)
+    page = client.get(reverse("thematic_groups:session", args=[task.pk])).content.decode()
+    assert organisation.name in page and "Relevé fait en mai." in page and file_url in page
+    assert b"".join(client.get(file_url).streaming_content).startswith(b"%PDF")
+    client.logout()
+    client.force_login(delegate_other_org)
+    assert client.get(file_url).status_code == 404

@@ -259,3 +259,17 @@ def calendar_group_feed(request, token: str, slug: str):
         .order_by("starts_at")
     )
     return _ics(sessions, f"ASeT-W {group.short_name}")
+
+
+@login_required
+@never_cache
+def deliverable_file(request, pk: int):
+    """A member's deliverable: for the group's locomotive, the coordination and the member itself."""
+    from thematic_groups.session_views import _stored_file
+
+    progress = get_object_or_404(DeliverableProgress.objects.select_related("deliverable__thematic_group"), pk=pk)
+    own = progress.organisation_id in member_organisation_ids(request.user)
+    manages = staff_view_allowed(request, "thematic_groups.manage_sessions", progress.deliverable.thematic_group)
+    if not progress.file or not (own or manages):
+        raise Http404
+    return _stored_file(progress.file)

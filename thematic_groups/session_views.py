@@ -242,6 +242,15 @@ def session_detail(request, pk: int):
                 for o in mine
             ],
             "guests": list(session.guests.select_related("organisation").order_by("organisation__name")),
+            "intersession_work": (
+                list(
+                    IntersessionWork.objects.filter(session=session)
+                    .select_related("organisation", "done_by")
+                    .order_by("organisation__name")
+                )
+                if _manages(request, group) and session.intersession_task
+                else []
+            ),
             "can_announce": session.is_published
             and session.starts_at > timezone.now()
             and any(o.pk not in notices for o in mine),
@@ -593,3 +602,22 @@ def attendance_xlsx(request, pk: int):
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="presences-seance-{session.pk}.xlsx"'
     return response
+
+
+@login_required
+@never_cache
+def intersession_file(request, pk: int, work_pk: int):
+    """A member's intersession file: for the group's locomotive, the coordination and the member itself."""
+    session = _session(pk)
+    work = get_object_or_404(IntersessionWork, pk=work_pk, session=session)
+    own = work.organisation_id in member_organisation_ids(request.user)
+    if not work.file or not (own or _manages(request, session.thematic_group)):
+        raise Http404
+    return _stored_file(work.file)
+
+
+def _stored_file(field_file):
+    from core.uploads import attachment_response
+
+    name = field_file.name.rsplit("/", 1)[-1]
+    return attachment_response(field_file, download_name=name, content_type="application/octet-stream")

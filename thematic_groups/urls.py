@@ -33,6 +33,12 @@ urlpatterns = [
     path("seances/<int:pk>/seance.ics", session_views.session_ics, name="session_ics"),
     path("seances/<int:pk>/experts/", session_views.guest_invite, name="guest_invite"),
     path("seances/<int:pk>/intersession/", session_views.intersession_done, name="intersession"),
+    path(
+        "seances/<int:pk>/intersession/<int:work_pk>/fichier/",
+        session_views.intersession_file,
+        name="intersession_file",
+    ),
+    path("livrables/suivi/<int:pk>/fichier/", group_views.deliverable_file, name="deliverable_file"),
     path("invitations/", session_views.invitations, name="invitations"),
     path("invitations/<int:pk>/reponse/", session_views.invitation_answer, name="invitation_answer"),
     path("calendrier/", group_views.my_calendar, name="my_calendar"),

@@ -155,3 +155,26 @@ def test_the_locomotive_sees_who_did_the_intersession_task_and_opens_the_file(
     client.logout()
     client.force_login(delegate_other_org)
     assert client.get(file_url).status_code == 404
+
+
+def test_an_expert_who_accepted_finds_the_session_in_their_calendar(client, session, pilot):
+    from members.enums import OrganisationRoleType, OrganisationType
+    from members.models import OrganisationRole
+    from tests.factories import OrganisationFactory, UserFactory
+    from thematic_groups import experts
+
+    actor = OrganisationFactory(
+        type=OrganisationType.OTHER, type_precision="Association", name="Fédération des patients"
+    )
+    person = UserFactory()
+    OrganisationRole.objects.create(organisation=actor, user=person, role=OrganisationRoleType.CONTACT_POINT)
+    guest = experts.guest_invite(actor=pilot, session=session, organisation=actor, topic="Parcours patient")
+    token = CalendarToken.objects.create(user=person).token
+    feed = reverse("thematic_groups:calendar_feed", args=[token])
+    assert not Calendar.from_ical(client.get(feed).content).walk("VEVENT")
+
+    experts.guest_answer(actor=person, guest=guest, accept=True)
+
+    events = Calendar.from_ical(client.get(feed).content).walk("VEVENT")
+    assert [str(event["UID"]) for event in events] == [f"{session.uid}@asetw"]
+    assert str(events[0]["ORGANIZER"]).startswith("mailto:")

@@ -102,6 +102,7 @@ def test_a_change_keeps_the_uid_with_a_higher_sequence_and_a_cancellation_is_mar
         changed = sessions.session_update(actor=pilot, session=session, place="AVIQ, Charleroi")
     assert changed.sequence == 1
     assert mail.outbox and "AVIQ, Charleroi" in mail.outbox[0].body
+    assert "Ce qui change : lieu" in mail.outbox[0].body
 
     with django_capture_on_commit_callbacks(execute=True):
         cancelled = sessions.session_cancel(actor=pilot, session=session, reason="Pilote indisponible.")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from core.outbox import Attachment
 from thematic_groups.enums import SessionStatus
@@ -37,6 +37,10 @@ def _event(session) -> Event:
     description.append(url)
     event.add("description", "\n\n".join(description))
     event.add("url", url)
+    # Calendar programs expect an organiser on an invitation; replies go to the coordination.
+    organizer = vCalAddress(f"mailto:{settings.COORDINATION_EMAIL}")
+    organizer.params["cn"] = vText("ASeT-W")
+    event.add("organizer", organizer)
     cancelled = session.status == SessionStatus.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     return event

@@ -18,7 +18,7 @@ from accounts.rules import staff_view_allowed
 from members.enums import OrganisationStatus
 from members.models import Organisation, OrganisationRole
 from thematic_groups import assignments, calendars, contributions, selectors
-from thematic_groups.enums import AssignmentStatus, SessionStatus
+from thematic_groups.enums import AssignmentStatus, GuestStatus, SessionStatus
 from thematic_groups.models import Assignment, CalendarToken, Deliverable, DeliverableProgress, Session, ThematicGroup
 from thematic_groups.pages import crumbs, form_page
 from thematic_groups.session_forms import DeliverableForm, RemovalForm
@@ -238,8 +238,14 @@ def _ics(sessions, name: str) -> HttpResponse:
 def calendar_feed(request, token: str):
     """The person's sessions in every GT they follow; the secret in the address is the only key."""
     user = _feed_owner(token)
+    organisations = OrganisationRole.objects.filter(user=user).values("organisation_id")
     sessions = (
-        Session.objects.filter(thematic_group__in=_groups_of(user))
+        Session.objects.filter(
+            Q(thematic_group__in=_groups_of(user))
+            # Sessions the person's organisation was invited to as an expert, once it accepted.
+            | Q(guests__organisation_id__in=organisations, guests__status=GuestStatus.ACCEPTED)
+        )
+        .distinct()
         .exclude(status=SessionStatus.DRAFT)
         .select_related("thematic_group")
         .order_by("starts_at")

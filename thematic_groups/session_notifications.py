@@ -88,6 +88,7 @@ def session_published(session) -> None:
 
 
 def session_changed(session, *, changes: list[str]) -> None:
+    # Field names: the template names them in each recipient's language.
     _send_session_mail(session, "session_changed", {"changes": changes})
 
 

@@ -49,6 +49,7 @@ EXPECTED = {
     "thematic_groups:proposal": ("proposal", {COORDINATOR}),
     "thematic_groups:waiting_priority": ("assignment", {COORDINATOR}),
     "thematic_groups:removal": ("seat", {COORDINATOR}),
+    "thematic_groups:removal_cancel": ("seat", POST_ONLY),
     # Sessions: every member of the alliance reads them; only the group's locomotive (OTHER_PILOT is
     # another group's pilot) or the coordination manages them; MEMBER's organisation holds a seat.
     "thematic_groups:session": ("session", SIGNED_IN),
@@ -63,6 +64,7 @@ EXPECTED = {
     "thematic_groups:attendance_xlsx": ("session", {COORDINATOR}),
     "thematic_groups:qr_code": ("session", {COORDINATOR}),
     "thematic_groups:absence_exceptional": ("notice", {COORDINATOR}),
+    "thematic_groups:absence_withdraw": ("notice", POST_ONLY),
     "thematic_groups:attendance_overview": ("group", {COORDINATOR}),
     "thematic_groups:absence": ("session", {MEMBER}),
     "thematic_groups:intersession": ("session", {MEMBER}),

@@ -379,3 +379,21 @@ def test_an_adjusted_line_explains_the_coordinators_decision(groups, coordinator
     assert "coordination" in line.explanation and line.explanation != computed
     line = proposals.proposal_line_adjust(actor=coordinator, line=line, decision="assign")
     assert line.explanation == computed
+
+
+def test_a_planned_removal_can_be_cancelled_and_the_member_is_told(
+    groups, coordinator, django_capture_on_commit_callbacks
+):
+    group = groups["resilience"]
+    seat = assignments.assignment_create(actor=coordinator, organisation=candidate_org(group), group=group)
+    assignments.removal_decide(
+        actor=coordinator, assignment=seat, effective_on=timezone.localdate() + timedelta(days=20), reason="Absences."
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        seat = assignments.removal_cancel(actor=coordinator, assignment=seat)
+    assert seat.removal_effective_on is None
+    assert mail.outbox and "garde sa place" in mail.outbox[0].body
+    assert assignments.due_removals_apply(today=timezone.localdate() + timedelta(days=30)) == 0
+    with pytest.raises(SeatRefused):
+        assignments.removal_cancel(actor=coordinator, assignment=seat)

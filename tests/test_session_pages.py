@@ -178,3 +178,23 @@ def test_an_expert_who_accepted_finds_the_session_in_their_calendar(client, sess
     events = Calendar.from_ical(client.get(feed).content).walk("VEVENT")
     assert [str(event["UID"]) for event in events] == [f"{session.uid}@asetw"]
     assert str(events[0]["ORGANIZER"]).startswith("mailto:")
+
+
+def test_a_delegate_takes_an_absence_notice_back_and_can_announce_again(client, session, delegate_other_org):
+    from core.models import AuditEntry
+    from thematic_groups import attendance
+
+    ((organisation, delegate),) = seated(session.thematic_group)
+    notice = attendance.absence_announce(actor=delegate, session=session, organisation=organisation)
+    withdraw = reverse("thematic_groups:absence_withdraw", args=[session.pk, notice.pk])
+
+    client.force_login(delegate_other_org)
+    assert client.post(withdraw).status_code == 404
+    client.force_login(delegate)
+    assert withdraw in client.get(reverse("thematic_groups:session", args=[session.pk])).content.decode()
+    client.post(withdraw)
+
+    assert not session.absences.exists()
+    assert AuditEntry.objects.filter(action="thematic_groups.absence.withdrawn").exists()
+    attendance.absence_announce(actor=delegate, session=session, organisation=organisation, message="Finalement non.")
+    assert session.absences.get().message == "Finalement non."

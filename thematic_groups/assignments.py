@@ -260,6 +260,21 @@ def removal_decide(*, actor, assignment: Assignment, effective_on: date, reason:
     return row
 
 
+def removal_cancel(*, actor, assignment: Assignment) -> Assignment:
+    """The coordination goes back on a removal before it takes effect; the organisation is told."""
+    with transaction.atomic():
+        row = Assignment.objects.select_for_update().select_related("organisation", "thematic_group")
+        row = row.get(pk=assignment.pk)
+        if row.status != AssignmentStatus.ASSIGNED or row.removal_effective_on is None:
+            raise SeatRefused(_("No removal is planned for this organisation."))
+        row.removal_effective_on = None
+        row.removal_reason = ""
+        row.save(update_fields=["removal_effective_on", "removal_reason"])
+        _log("removal_cancelled", actor=actor, assignment=row)
+        notifications.removal_cancelled(row)
+    return row
+
+
 def due_removals_apply(*, today: date | None = None) -> int:
     """Periodic: removals whose notice period has ended free their seat for the waiting list."""
     today = today or timezone.localdate()

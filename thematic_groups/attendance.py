@@ -111,6 +111,25 @@ def absence_announce(
     return notice
 
 
+def absence_withdraw(*, actor, notice: AbsenceNotice, now=None) -> None:
+    """The organisation will attend after all: its notice is taken back before the session starts."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        notice = AbsenceNotice.objects.select_for_update().select_related("session", "organisation").get(pk=notice.pk)
+        if not _speaks_for(actor, notice.organisation, notice.session):
+            raise AttendanceRefused(_("Only the delegate of the organisation can change its absence notice."))
+        if now >= notice.session.starts_at:
+            raise AttendanceRefused(_("The session has started: the notice can no longer be taken back."))
+        log_action(
+            "thematic_groups.absence.withdrawn",
+            actor=actor,
+            target=notice.session,
+            data={"organisation": notice.organisation.name, "announced_at": notice.announced_at.isoformat()},
+        )
+        # The audit keeps the notice; removing the row lets the organisation announce anew if plans change again.
+        notice.delete()
+
+
 def absence_mark_exceptional(*, actor, notice: AbsenceNotice, reason: str) -> AbsenceNotice:
     """The pilot accepts a late notice because of exceptional, unforeseeable circumstances."""
     reason = (reason or "").strip()

@@ -279,3 +279,19 @@ def deliverable_file(request, pk: int):
     if not progress.file or not (own or manages):
         raise Http404
     return _stored_file(progress.file)
+
+
+@login_required
+@require_POST
+def removal_cancel(request, pk: int):
+    assignment = get_object_or_404(Assignment.objects.select_related("thematic_group"), pk=pk)
+    if not staff_view_allowed(request, "thematic_groups.manage_assignments"):
+        raise Http404
+    try:
+        assignments.removal_cancel(actor=request.user, assignment=assignment)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The removal is cancelled and the organisation is told."))
+    return redirect("thematic_groups:attendance_overview", slug=assignment.thematic_group.slug)

@@ -65,6 +65,10 @@ def removal_announced(assignment) -> None:
     )
 
 
+def removal_cancelled(assignment) -> None:
+    _send_to_organisation(assignment, "removal_cancelled")
+
+
 def assignment_deadline_near(organisation, *, deadline, groups: list[str]) -> None:
     """To the coordination: an organisation must know its GT within one month of its membership (art 4bis.2)."""
     board_url = settings.SITE_URL + reverse("thematic_groups:board")

@@ -255,6 +255,7 @@ def session_detail(request, pk: int):
             and session.starts_at > timezone.now()
             and any(o.pk not in notices for o in mine),
             "all_checked_in": bool(mine) and all(o.pk in records for o in mine),
+            "can_withdraw": session.is_published and session.starts_at > timezone.now(),
             "check_in_open": attendance.check_in_window(session)[0] <= timezone.now() <= session.ends_at,
         },
     )
@@ -621,3 +622,19 @@ def _stored_file(field_file):
 
     name = field_file.name.rsplit("/", 1)[-1]
     return attachment_response(field_file, download_name=name, content_type="application/octet-stream")
+
+
+@login_required
+@require_POST
+def absence_withdraw(request, pk: int, notice_pk: int):
+    session = _visible_session(request, pk)
+    notice = get_object_or_404(
+        AbsenceNotice, pk=notice_pk, session=session, organisation_id__in=member_organisation_ids(request.user)
+    )
+    try:
+        attendance.absence_withdraw(actor=request.user, notice=notice)
+    except ValidationError as exc:
+        _refused(request, None, exc)
+    else:
+        messages.success(request, _("The absence notice is taken back: your organisation is expected."))
+    return redirect("thematic_groups:session", pk=session.pk)

@@ -16,6 +16,7 @@ from members.models import Organisation
 from thematic_groups import assignments, deadlines, proposals, selectors
 from thematic_groups.forms import PriorityForm, ProposalAdjustForm
 from thematic_groups.models import Assignment, Proposal
+from thematic_groups.pages import show_refusal
 
 RULE = "thematic_groups.manage_assignments"
 
@@ -36,11 +37,6 @@ def _coordination_only(view):
 def _render(request, template: str, context: dict):
     context.setdefault("nav_groups", selectors.thematic_groups_list())
     return render(request, f"thematic_groups/board/{template}", context)
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 @_coordination_only
@@ -81,7 +77,7 @@ def proposal_detail(request, pk: int):
                 changed += 1
             except ValidationError as exc:
                 refused = True
-                _errors(request, exc)
+                show_refusal(request, exc)
         if changed:
             messages.success(request, _("Adjustments saved: %(count)d.") % {"count": changed})
         if request.POST.get("validate") and not refused:
@@ -101,7 +97,7 @@ def _validate(request, proposal: Proposal):
     try:
         result = proposals.proposal_validate(actor=request.user, proposal=proposal)
     except ValidationError as exc:
-        _errors(request, exc)
+        show_refusal(request, exc)
         return redirect("thematic_groups:proposal", pk=proposal.pk)
     messages.success(
         request,
@@ -148,7 +144,7 @@ def group_place(request, slug: str):
                 request, _("%(organisation)s is on the waiting list.") % {"organisation": organisation.name}
             )
     except ValidationError as exc:
-        _errors(request, exc)
+        show_refusal(request, exc)
     return redirect("thematic_groups:group_board", slug=group.slug)
 
 

@@ -20,7 +20,7 @@ from members.models import Organisation, OrganisationRole
 from thematic_groups import assignments, calendars, contributions, selectors
 from thematic_groups.enums import AssignmentStatus, GuestStatus, SessionStatus
 from thematic_groups.models import Assignment, CalendarToken, Deliverable, DeliverableProgress, Session, ThematicGroup
-from thematic_groups.pages import crumbs, form_page
+from thematic_groups.pages import crumbs, form_page, show_refusal, stored_file_response
 from thematic_groups.session_forms import DeliverableForm, RemovalForm
 from thematic_groups.two_thirds import group_standings
 
@@ -142,12 +142,7 @@ def deliverable_update(request, pk: int, organisation_pk: int):
                 upload=form.cleaned_data["file"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    for error in errors:
-                        form.add_error(field, error)
-            else:
-                form.add_error(None, exc)
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("Saved."))
             return redirect("thematic_groups:deliverables", slug=deliverable.thematic_group.slug)
@@ -172,8 +167,7 @@ def deliverable_validate(request, pk: int):
     try:
         contributions.deliverable_validate(actor=request.user, progress=progress)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("The deliverable is validated."))
     return redirect("thematic_groups:deliverables", slug=group.slug)
@@ -271,14 +265,12 @@ def calendar_group_feed(request, token: str, slug: str):
 @never_cache
 def deliverable_file(request, pk: int):
     """A member's deliverable: for the group's locomotive, the coordination and the member itself."""
-    from thematic_groups.session_views import _stored_file
-
     progress = get_object_or_404(DeliverableProgress.objects.select_related("deliverable__thematic_group"), pk=pk)
     own = progress.organisation_id in member_organisation_ids(request.user)
     manages = staff_view_allowed(request, "thematic_groups.manage_sessions", progress.deliverable.thematic_group)
     if not progress.file or not (own or manages):
         raise Http404
-    return _stored_file(progress.file)
+    return stored_file_response(progress.file)
 
 
 @login_required
@@ -290,8 +282,7 @@ def removal_cancel(request, pk: int):
     try:
         assignments.removal_cancel(actor=request.user, assignment=assignment)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("The removal is cancelled and the organisation is told."))
     return redirect("thematic_groups:attendance_overview", slug=assignment.thematic_group.slug)

@@ -1,7 +1,9 @@
-"""Shared pieces of the GT pages: breadcrumbs and the one-form page."""
+"""Shared pieces of the GT pages: breadcrumbs, the one-form page, refusals, stored files."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,3 +33,25 @@ def form_page(request, form, *, title, submit, back_url, crumbs, intro=(), warni
             "danger": danger,
         },
     )
+
+
+def show_refusal(request, exc: ValidationError, form=None) -> None:
+    """A service's refusal, next to the fields it names when there is a form, else as a page message."""
+    if form is not None and hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+        return
+    for message in exc.messages:
+        if form is not None:
+            form.add_error(None, message)
+        else:
+            messages.error(request, message)
+
+
+def stored_file_response(field_file):
+    """A member's uploaded file, as a download; the caller has checked who may have it."""
+    from core.uploads import attachment_response
+
+    name = field_file.name.rsplit("/", 1)[-1]
+    return attachment_response(field_file, download_name=name, content_type="application/octet-stream")

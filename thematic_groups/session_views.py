@@ -21,7 +21,7 @@ from members.models import Organisation, OrganisationRole
 from thematic_groups import attendance, calendars, experts, selectors, sessions
 from thematic_groups.enums import AssignmentStatus, AttendanceStatus, SessionStatus
 from thematic_groups.models import AbsenceNotice, Attendance, IntersessionWork, Session, SessionGuest
-from thematic_groups.pages import crumbs, form_page
+from thematic_groups.pages import crumbs, form_page, show_refusal, stored_file_response
 from thematic_groups.session_forms import (
     AbsenceForm,
     CancelForm,
@@ -70,19 +70,6 @@ def _seated_organisations_of(user, group) -> list[Organisation]:
     )
 
 
-def _refused(request, form, exc: ValidationError) -> None:
-    if form is not None and hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-        return
-    for message in exc.messages:
-        if form is not None:
-            form.add_error(None, message)
-        else:
-            messages.error(request, message)
-
-
 # --- planning ----------------------------------------------------------------------------------------
 
 
@@ -97,7 +84,7 @@ def session_create(request, slug: str):
         try:
             session = sessions.session_create(actor=request.user, group=group, **form.cleaned_data)
         except ValidationError as exc:
-            _refused(request, form, exc)
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("The session is saved as a draft. Publish it to tell the delegates."))
             return redirect("thematic_groups:session", pk=session.pk)
@@ -128,7 +115,7 @@ def session_edit(request, pk: int):
                 **changes,
             )
         except ValidationError as exc:
-            _refused(request, form, exc)
+            show_refusal(request, exc, form)
         else:
             if session.is_published and changes:
                 messages.success(request, _("The session is updated and the delegates are told of the change."))
@@ -163,7 +150,7 @@ def session_publish(request, pk: int):
                 actor=request.user, session=session, short_notice_reason=form.cleaned_data["short_notice_reason"]
             )
         except ValidationError as exc:
-            _refused(request, form, exc)
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("The session is published: the delegates receive it in their calendar."))
             return redirect("thematic_groups:session", pk=session.pk)
@@ -196,7 +183,7 @@ def session_cancel(request, pk: int):
         try:
             sessions.session_cancel(actor=request.user, session=session, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _refused(request, form, exc)
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("The session is cancelled and the delegates are told."))
             return redirect("thematic_groups:session", pk=session.pk)
@@ -289,7 +276,7 @@ def absence_announce(request, pk: int):
                 replacement=replacement,
             )
         except ValidationError as exc:
-            _refused(request, form, exc)
+            show_refusal(request, exc, form)
         else:
             if notice.replacement_id:
                 messages.success(request, _("Noted: your replacement attends for your organisation."))
@@ -342,7 +329,7 @@ def check_in(request, pk: int, token: str):
                     actor=request.user, session=session, token=token, organisation=organisation
                 )
             except ValidationError as exc:
-                _refused(request, None, exc)
+                show_refusal(request, exc)
             else:
                 messages.success(
                     request, _("Your presence is recorded for %(organisation)s.") % {"organisation": organisation.name}
@@ -377,7 +364,7 @@ def intersession_done(request, pk: int):
                 upload=form.cleaned_data["file"],
             )
         except ValidationError as exc:
-            _refused(request, form, exc)
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("The intersession task is marked as done."))
             return redirect("thematic_groups:session", pk=session.pk)
@@ -454,7 +441,7 @@ def _attendance_post(request, session: Session):
         else:
             messages.success(request, _("Attendance saved (%(count)d changes).") % {"count": changed})
     except ValidationError as exc:
-        _refused(request, None, exc)
+        show_refusal(request, exc)
     return redirect("thematic_groups:attendance", pk=session.pk)
 
 
@@ -470,7 +457,7 @@ def absence_exceptional(request, pk: int, notice_pk: int):
         try:
             attendance.absence_mark_exceptional(actor=request.user, notice=notice, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _refused(request, form, exc)
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("The absence is excused for exceptional circumstances."))
             return redirect("thematic_groups:attendance", pk=session.pk)
@@ -505,7 +492,7 @@ def guest_invite(request, pk: int):
                 actor=request.user, session=session, organisation=organisation, topic=form.cleaned_data["topic"]
             )
         except ValidationError as exc:
-            _refused(request, form, exc)
+            show_refusal(request, exc, form)
         else:
             messages.success(request, _("The invitation is sent."))
             return redirect("thematic_groups:session", pk=session.pk)
@@ -546,7 +533,7 @@ def invitation_answer(request, pk: int):
     try:
         experts.guest_answer(actor=request.user, guest=guest, accept=request.POST.get("answer") == "accept")
     except ValidationError as exc:
-        _refused(request, None, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("Your answer is recorded; the locomotive sees it."))
     return redirect("thematic_groups:invitations")
@@ -614,14 +601,7 @@ def intersession_file(request, pk: int, work_pk: int):
     own = work.organisation_id in member_organisation_ids(request.user)
     if not work.file or not (own or _manages(request, session.thematic_group)):
         raise Http404
-    return _stored_file(work.file)
-
-
-def _stored_file(field_file):
-    from core.uploads import attachment_response
-
-    name = field_file.name.rsplit("/", 1)[-1]
-    return attachment_response(field_file, download_name=name, content_type="application/octet-stream")
+    return stored_file_response(work.file)
 
 
 @login_required
@@ -634,7 +614,7 @@ def absence_withdraw(request, pk: int, notice_pk: int):
     try:
         attendance.absence_withdraw(actor=request.user, notice=notice)
     except ValidationError as exc:
-        _refused(request, None, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("The absence notice is taken back: your organisation is expected."))
     return redirect("thematic_groups:session", pk=session.pk)

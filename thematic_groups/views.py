@@ -15,6 +15,7 @@ from thematic_groups import assignments, selectors, services
 from thematic_groups.enums import AssignmentStatus
 from thematic_groups.forms import ThematicGroupForm
 from thematic_groups.models import Assignment
+from thematic_groups.pages import show_refusal
 
 
 def group_list(request):
@@ -80,8 +81,7 @@ def offer_answer(request, pk: int):
     try:
         assignments.offer_answer(actor=request.user, assignment=place, accept=accept)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        show_refusal(request, exc)
         return redirect("thematic_groups:my_places")
     if accept:
         messages.success(request, _("The seat in %(group)s is yours.") % {"group": place.thematic_group.name})

@@ -198,3 +198,22 @@ def test_a_delegate_takes_an_absence_notice_back_and_can_announce_again(client, 
     assert AuditEntry.objects.filter(action="thematic_groups.absence.withdrawn").exists()
     attendance.absence_announce(actor=delegate, session=session, organisation=organisation, message="Finalement non.")
     assert session.absences.get().message == "Finalement non."
+
+
+def test_planning_a_session_in_the_past_is_refused_and_keeps_what_was_typed(client, mfa_login, pilot, groups):
+    mfa_login(client, pilot)
+    yesterday = timezone.localtime() - timedelta(days=1)
+    response = client.post(
+        reverse("thematic_groups:session_create", args=["decarbonation"]),
+        {
+            "title": "Séance oubliée",
+            "starts_at": yesterday.strftime("%Y-%m-%dT09:00"),
+            "ends_at": yesterday.strftime("%Y-%m-%dT12:00"),
+            "place": "Namur",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Choisissez une date et une heure à venir." in page and 'value="Séance oubliée"' in page
+    assert "error-summary" in page
+    assert not groups["decarbonation"].sessions.exists()

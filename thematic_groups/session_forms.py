@@ -36,6 +36,8 @@ class SessionForm(forms.ModelForm):
         start, end = cleaned.get("starts_at"), cleaned.get("ends_at")
         if start and end and end <= start:
             self.add_error("ends_at", _("The session must end after it starts."))
+        if start and start <= timezone.now() and (self.instance.pk is None or "starts_at" in self.changed_data):
+            self.add_error("starts_at", _("Choose a date and time to come."))
         if not cleaned.get("place") and not cleaned.get("online_url"):
             self.add_error("place", _("Give a place or an online link."))
         return cleaned

@@ -65,6 +65,7 @@ KINDS: dict[str, Kind] = {
         {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp", "gif": "image/gif"},
     ),
     "csv": Kind(gettext_lazy("CSV file"), gettext_lazy("a CSV file"), {"csv": "text/csv"}),
+    "text": Kind(gettext_lazy("text file"), gettext_lazy("a text file"), {"txt": "text/plain"}),
 }
 # Other names under which the same content is commonly saved.
 EXTENSION_ALIASES = {"jpg": {"jpeg"}}
@@ -294,6 +295,9 @@ def validate_upload(uploaded_file, *, kinds: set[str], max_bytes: int) -> Detect
         raise _wrong_kind(exc.description, extension, kinds) from None
     finally:
         uploaded_file.seek(0)
+    if detected.kind == "csv" and extension != "csv":
+        # Plain text looks the same as a CSV; only its name says which one the sender meant.
+        detected = DetectedType("text", "text/plain", "txt")
     kind = KINDS[detected.kind]
     if detected.kind not in kinds:
         raise _wrong_kind(kind.with_article, extension, kinds)

@@ -58,6 +58,7 @@ EXPECTED = {
     "thematic_groups:session_edit": ("session", {COORDINATOR}),
     "thematic_groups:session_publish": ("session", {COORDINATOR}),
     "thematic_groups:session_cancel": ("session", {COORDINATOR}),
+    "thematic_groups:session_delete": ("session", {COORDINATOR}),
     "thematic_groups:guest_invite": ("session", {COORDINATOR}),
     "thematic_groups:attendance": ("session", {COORDINATOR}),
     "thematic_groups:attendance_pdf": ("session", {COORDINATOR}),

@@ -178,6 +178,10 @@ def test_an_expert_who_accepted_finds_the_session_in_their_calendar(client, sess
     events = Calendar.from_ical(client.get(feed).content).walk("VEVENT")
     assert [str(event["UID"]) for event in events] == [f"{session.uid}@asetw"]
     assert str(events[0]["ORGANIZER"]).startswith("mailto:")
+    from core.models import OutboundEmail
+
+    answer = OutboundEmail.objects.get(template="thematic_groups/guest_answered")
+    assert answer.to_email == pilot.email and "Fédération des patients" in answer.subject
 
 
 def test_a_delegate_takes_an_absence_notice_back_and_can_announce_again(client, session, delegate_other_org):
@@ -217,3 +221,64 @@ def test_planning_a_session_in_the_past_is_refused_and_keeps_what_was_typed(clie
     assert "Choisissez une date et une heure à venir." in page and 'value="Séance oubliée"' in page
     assert "error-summary" in page
     assert not groups["decarbonation"].sessions.exists()
+
+
+def test_the_pilot_deletes_a_draft_but_a_published_session_can_only_be_cancelled(
+    client, mfa_login, groups, pilot, session
+):
+    from core.models import AuditEntry
+    from thematic_groups.models import Session
+
+    draft = plan(groups["decarbonation"], timezone.now() + timedelta(days=90))
+    mfa_login(client, pilot)
+    detail = client.get(reverse("thematic_groups:session", args=[draft.pk])).content.decode()
+    assert reverse("thematic_groups:session_delete", args=[draft.pk]) in detail
+    response = client.post(reverse("thematic_groups:session_delete", args=[draft.pk]), follow=True)
+    assert not Session.objects.filter(pk=draft.pk).exists()
+    assert "Le brouillon est supprimé." in response.content.decode()
+    assert AuditEntry.objects.filter(action="thematic_groups.session.deleted", data__session=draft.pk).exists()
+
+    page = client.get(reverse("thematic_groups:session_delete", args=[session.pk])).content.decode()
+    assert "Seul un brouillon peut être supprimé" in page and "Supprimer le brouillon</button>" not in page
+    client.post(reverse("thematic_groups:session_delete", args=[session.pk]))
+    assert Session.objects.filter(pk=session.pk, status="published").exists()
+
+
+def test_the_public_pages_show_the_next_published_session_not_a_past_fiche_date(client, groups, session):
+    from django.utils.formats import date_format
+
+    expected = date_format(timezone.localtime(session.starts_at), "DATE_FORMAT")
+    detail = client.get(reverse("thematic_groups:detail", args=["decarbonation"])).content.decode()
+    listing = client.get(reverse("thematic_groups:list")).content.decode()
+    assert "Prochaine séance" in detail and expected in detail
+    assert expected in listing
+    assert "avril 2026" not in detail  # the fiche's first session is over: it is no longer announced
+    resilience = client.get(reverse("thematic_groups:detail", args=["resilience"])).content.decode()
+    assert "date à annoncer" in resilience
+
+
+def test_the_pilot_asks_the_coordination_to_publish_at_short_notice(client, mfa_login, groups, pilot, coordinator):
+    from core.models import OutboundEmail
+
+    soon = plan(groups["decarbonation"], timezone.now() + timedelta(days=20))
+    url = reverse("thematic_groups:session_publish", args=[soon.pk])
+    mfa_login(client, pilot)
+    page = client.post(url, {"short_notice_reason": "  "}).content.decode()
+    assert "Expliquez à la coordination" in page
+    client.post(url, {"short_notice_reason": "La salle n'est libre qu'à cette date."})
+    soon.refresh_from_db()
+    assert soon.status == "draft" and soon.short_notice_requested_at is not None
+    mail = OutboundEmail.objects.get(template="thematic_groups/short_notice_requested")
+    assert mail.to_email == coordinator.email and "La salle n'est libre" in mail.body_text
+    assert url in mail.body_text
+    client.logout()
+
+    mfa_login(client, coordinator)
+    board = client.get(reverse("thematic_groups:board")).content.decode()
+    assert url in board and "La salle n&#x27;est libre" in board
+    publish_page = client.get(url).content.decode()
+    assert "La salle n&#x27;est libre qu&#x27;à cette date.</textarea>" in publish_page
+    client.post(url, {"short_notice_reason": "Salle disponible uniquement ce jour-là."})
+    soon.refresh_from_db()
+    assert soon.status == "published" and soon.short_notice_allowed_by == coordinator
+    assert not client.get(reverse("thematic_groups:board")).content.decode().count(url)

@@ -9,6 +9,7 @@ from dateutil.relativedelta import relativedelta
 from django.core import mail
 from icalendar import Calendar
 
+from core.models import OutboundEmail
 from members.enums import OrganisationRoleType
 from members.models import OrganisationRole
 from tests.factories import UserFactory
@@ -290,6 +291,25 @@ def test_standings_and_alerts_after_repeated_unjustified_absences(groups, pilot,
     kinds = set(AttendanceAlert.objects.filter(assignment__organisation=absent).values_list("kind", flat=True))
     assert {"repeated_absences", "cannot_reach"} <= kinds
     assert not AttendanceAlert.objects.filter(assignment__organisation=faithful).exists()
+    digests = OutboundEmail.objects.filter(template="thematic_groups/attendance_alerts")
+    # one digest per closed list that raised something, per person: the coordinator and the pilot
+    assert sorted(digests.values_list("to_email", flat=True)) == sorted([coordinator.email, pilot.email] * 2)
+    last = digests.filter(to_email=coordinator.email).order_by("pk").last()
+    assert absent.name in last.body_text and faithful.name not in last.body_text
+    assert "Repeated unjustified absences" in last.body_text or "répétées" in last.body_text
+
+
+def test_closing_a_list_sends_one_digest_for_several_members_at_risk(groups, pilot, coordinator):
+    group = groups["decarbonation"]
+    with time_machine.travel(NOW - timedelta(days=400)):
+        pairs = seated(group, 3)
+        session = sessions.session_publish(actor=pilot, session=plan(group, NOW - timedelta(days=300)))
+    with time_machine.travel(session.ends_at + timedelta(hours=1)):
+        attendance.attendance_close(actor=pilot, session=session)
+    digests = OutboundEmail.objects.filter(template="thematic_groups/attendance_alerts")
+    assert digests.count() == 2  # the coordinator and the pilot, not one mail per member
+    body = digests.get(to_email=pilot.email).body_text
+    assert all(organisation.name in body for organisation, _delegate in pairs)
 
 
 def test_the_locomotive_sets_a_line_nobody_checked_in_for(published, pilot):

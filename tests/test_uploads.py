@@ -245,3 +245,10 @@ def test_attachment_response_headers(tmp_path):
         "filename*=UTF-8''Rapport%20%222026%22%20%E2%80%93%20%C3%A9t%C3%A9.pdf"
     )
     assert b"".join(response.streaming_content) == small_pdf()
+
+
+def test_plain_text_is_a_text_file_not_a_csv_under_another_name():
+    notes = upload("notes.txt", "Compte rendu de l'atelier\nÉtapes suivantes".encode())
+    assert refusal(notes) == "This file is a text file. Send a PDF, an office document or an image."
+    assert validate_upload(notes, kinds={"text"}, max_bytes=MB).mime_type == "text/plain"
+    assert refusal(upload("liste", b"a;b\n1;2\n"), kinds={"csv"}) == "This file is a text file. Send a CSV file."

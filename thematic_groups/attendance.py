@@ -268,10 +268,10 @@ def attendance_close(*, actor, session: Session) -> Session:
 
 
 def evaluate_alerts(session: Session) -> int:
-    """After a closed list, alert the coordination and the pilot once per member, kind and session."""
+    """After a closed list, record each member's new alerts and send the coordination and the pilot one digest."""
     from thematic_groups.two_thirds import group_standings
 
-    raised = 0
+    raised = []
     for standing in group_standings(session.thematic_group):
         kinds = []
         if standing.status != "on_track":
@@ -285,11 +285,12 @@ def evaluate_alerts(session: Session) -> int:
             try:
                 with transaction.atomic():
                     AttendanceAlert.objects.create(assignment=standing.assignment, kind=kind, session=session)
-                    notify.attendance_alert(standing.assignment, kind_label=kind.label, standing=standing)
-                raised += 1
             except IntegrityError:
                 continue
-    return raised
+            raised.append((standing, kind))
+    if raised:
+        notify.attendance_alerts(session, raised)
+    return len(raised)
 
 
 def unjustified_thresholds() -> tuple[int, int]:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.rules import staff_view_allowed
 from members.models import Organisation
-from thematic_groups import assignments, deadlines, proposals, selectors
+from thematic_groups import assignments, deadlines, proposals, selectors, sessions
 from thematic_groups.forms import PriorityForm, ProposalAdjustForm
 from thematic_groups.models import Assignment, Proposal
 from thematic_groups.pages import show_refusal
@@ -48,6 +48,7 @@ def board(request):
             "rows": selectors.board_overview(),
             "proposal": selectors.open_proposal(),
             "deadlines": [item for item in deadlines.assignment_deadlines() if item.urgent],
+            "short_notice_requests": list(sessions.short_notice_requests()),
         },
     )
 

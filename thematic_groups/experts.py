@@ -113,6 +113,7 @@ def guest_answer(*, actor, guest: SessionGuest, accept: bool) -> SessionGuest:
             target=guest.session,
             data={"organisation": guest.organisation.name, "status": guest.status},
         )
+        notify.guest_answered(guest)
     return guest
 
 

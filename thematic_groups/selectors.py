@@ -5,23 +5,31 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.models import AuditEntry
 from members.enums import FINAL_BENEFICIARY_TYPES, OrganisationRoleType, OrganisationStatus, OrganisationType
 from members.models import OrganisationRole
-from thematic_groups.enums import AssignmentStatus, ReleaseReason
-from thematic_groups.models import Assignment, LocomotiveMember, Proposal, ProposalLine, ThematicGroup
+from thematic_groups.enums import AssignmentStatus, ReleaseReason, SessionStatus
+from thematic_groups.models import Assignment, LocomotiveMember, Proposal, ProposalLine, Session, ThematicGroup
+
+
+def _with_next_session(groups: QuerySet[ThematicGroup]) -> QuerySet[ThematicGroup]:
+    """Annotate the start of each group's next published session, so pages never show a date already past."""
+    upcoming = Session.objects.filter(
+        thematic_group=OuterRef("pk"), status=SessionStatus.PUBLISHED, starts_at__gt=timezone.now()
+    ).order_by("starts_at")
+    return groups.annotate(next_session_start=Subquery(upcoming.values("starts_at")[:1]))
 
 
 def thematic_groups_list() -> QuerySet[ThematicGroup]:
-    return ThematicGroup.objects.order_by("number")
+    return _with_next_session(ThematicGroup.objects.order_by("number"))
 
 
 def thematic_group_get(slug: str) -> ThematicGroup:
-    return get_object_or_404(ThematicGroup.objects.prefetch_related("deliverables"), slug=slug)
+    return get_object_or_404(_with_next_session(ThematicGroup.objects.prefetch_related("deliverables")), slug=slug)
 
 
 def locomotive_of(group: ThematicGroup) -> list[LocomotiveMember]:

@@ -60,6 +60,10 @@ class CancelForm(forms.Form):
     )
 
 
+class ConfirmForm(forms.Form):
+    """A confirmation step with nothing to fill in."""
+
+
 class AbsenceForm(forms.Form):
     organisation = forms.ChoiceField(label=_("Organisation"))
     replacement = forms.ChoiceField(

@@ -100,6 +100,45 @@ def session_reminder(session) -> None:
     _send_session_mail(session, "session_reminder", key_suffix=":reminder")
 
 
+def short_notice_requested(session, *, requested_by, repeated: bool) -> None:
+    from django.urls import reverse
+
+    context = {
+        **_session_context(session),
+        "requested_by": requested_by.get_full_name() or requested_by.email,
+        "reason": session.short_notice_request,
+        "repeated": repeated,
+        "publish_url": settings.SITE_URL + reverse("thematic_groups:session_publish", args=[session.pk]),
+    }
+    for user in _coordinators():
+        email_queue(
+            to=user.email,
+            template="thematic_groups/short_notice_requested",
+            context={**context, "first_name": user.first_name},
+            recipient=user,
+        )
+
+
+def guest_answered(guest) -> None:
+    """The locomotive (pilot and whoever invited) learns whether the expert comes."""
+    session = guest.session
+    context = {
+        **_session_context(session),
+        "organisation_name": guest.organisation.name,
+        "accepted": guest.status == GuestStatus.ACCEPTED,
+    }
+    people = {user.pk: user for user in pilots_of(session.thematic_group)}
+    if guest.invited_by_id and guest.invited_by.is_active:
+        people.setdefault(guest.invited_by_id, guest.invited_by)
+    for user in people.values():
+        email_queue(
+            to=user.email,
+            template="thematic_groups/guest_answered",
+            context={**context, "first_name": user.first_name},
+            recipient=user,
+        )
+
+
 def absence_announced(notice) -> None:
     session = notice.session
     context = {
@@ -119,28 +158,40 @@ def absence_announced(notice) -> None:
         )
 
 
-def attendance_alert(assignment, *, kind_label: str, standing) -> None:
-    """To the coordination and the group's pilot: a member's attendance needs attention."""
+def attendance_alerts(session, raised) -> None:
+    """One digest per person (coordination and the group's pilots) of the alerts a closed list raised."""
     from django.urls import reverse
 
+    group = session.thematic_group
+    by_organisation: dict[int, dict] = {}
+    for standing, kind in raised:
+        line = by_organisation.setdefault(
+            standing.assignment.organisation_id,
+            {
+                "organisation_name": standing.assignment.organisation.name,
+                "kinds": [],
+                "held": standing.held,
+                "attended": standing.attended,
+                "remaining": standing.remaining,
+                "needed": standing.needed,
+                "unjustified_in_a_row": standing.unjustified_in_a_row,
+                "unjustified_total": standing.unjustified_total,
+            },
+        )
+        line["kinds"].append(str(kind.label))
+    lines = sorted(by_organisation.values(), key=lambda line: line["organisation_name"].casefold())
     context = {
-        "organisation_name": assignment.organisation.name,
-        "group_name": assignment.thematic_group.name,
-        "kind_label": kind_label,
-        "held": standing.held,
-        "attended": standing.attended,
-        "remaining": standing.remaining,
-        "needed": standing.needed,
-        "unjustified_in_a_row": standing.unjustified_in_a_row,
-        "unjustified_total": standing.unjustified_total,
-        "overview_url": settings.SITE_URL
-        + reverse("thematic_groups:attendance_overview", args=[assignment.thematic_group.slug]),
+        "group_name": group.name,
+        "session_date": timezone.localtime(session.starts_at).date(),
+        "count": len(lines),
+        "lines": lines,
+        "overview_url": settings.SITE_URL + reverse("thematic_groups:attendance_overview", args=[group.slug]),
     }
-    people = {user.pk: user for user in _coordinators() + pilots_of(assignment.thematic_group)}
+    people = {user.pk: user for user in _coordinators() + pilots_of(group)}
     for user in people.values():
         email_queue(
             to=user.email,
-            template="thematic_groups/attendance_alert",
+            template="thematic_groups/attendance_alerts",
             context={**context, "first_name": user.first_name},
             recipient=user,
         )

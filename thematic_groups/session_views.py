@@ -25,6 +25,7 @@ from thematic_groups.pages import crumbs, form_page, show_refusal, stored_file_r
 from thematic_groups.session_forms import (
     AbsenceForm,
     CancelForm,
+    ConfirmForm,
     GuestForm,
     IntersessionForm,
     ReasonForm,
@@ -142,8 +143,10 @@ def session_edit(request, pk: int):
 @never_cache
 def session_publish(request, pk: int):
     session = _managed_session(request, pk)
-    form = ShortNoticeForm(request.POST or None)
     short_notice = sessions.is_short_notice(session.starts_at)
+    if short_notice and not request.user.is_coordinator:
+        return _short_notice_request(request, session)
+    form = ShortNoticeForm(request.POST or None, initial={"short_notice_reason": session.short_notice_request})
     if request.method == "POST" and form.is_valid():
         try:
             sessions.session_publish(
@@ -174,6 +177,41 @@ def session_publish(request, pk: int):
     )
 
 
+def _short_notice_request(request, session: Session):
+    """The locomotive cannot publish within two months itself: it asks the coordination, with its reason."""
+    form = ShortNoticeForm(request.POST or None, initial={"short_notice_reason": session.short_notice_request})
+    form.fields["short_notice_reason"].label = _("Why can this session not wait two months?")
+    if request.method == "POST" and form.is_valid():
+        try:
+            sessions.short_notice_request(
+                actor=request.user, session=session, reason=form.cleaned_data["short_notice_reason"]
+            )
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
+        else:
+            messages.success(request, _("The coordination is asked to publish the session; it is e-mailed."))
+            return redirect("thematic_groups:session", pk=session.pk)
+    return form_page(
+        request,
+        form,
+        title=_("Ask the coordination to publish the session"),
+        submit=_("Send the request to the coordination"),
+        back_url=reverse("thematic_groups:session", args=[session.pk]),
+        crumbs=crumbs(session),
+        intro=[
+            _(
+                "A session is announced at least two months ahead (annex 1 §3). This one starts before %(date)s: "
+                "only the coordination can publish it, with an exceptional reason. Explain why it cannot wait."
+            )
+            % {"date": date_format(sessions.earliest_publishable_start(), "DATE_FORMAT")}
+        ],
+        warning=_("You asked on %(date)s; sending again replaces your reason.")
+        % {"date": date_format(timezone.localtime(session.short_notice_requested_at), "DATE_FORMAT")}
+        if session.short_notice_requested_at
+        else None,
+    )
+
+
 @login_required
 @never_cache
 def session_cancel(request, pk: int):
@@ -194,6 +232,36 @@ def session_cancel(request, pk: int):
         submit=_("Cancel the session and tell the delegates"),
         back_url=reverse("thematic_groups:session", args=[session.pk]),
         crumbs=crumbs(session),
+        danger=True,
+    )
+
+
+@login_required
+@never_cache
+def session_delete(request, pk: int):
+    session = _managed_session(request, pk)
+    group = session.thematic_group
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and session.status == SessionStatus.DRAFT:
+        try:
+            sessions.session_delete(actor=request.user, session=session)
+        except ValidationError as exc:
+            show_refusal(request, exc, form)
+        else:
+            messages.success(request, _("The draft is deleted."))
+            return redirect(group.get_absolute_url())
+    is_draft = session.status == SessionStatus.DRAFT
+    return form_page(
+        request,
+        form,
+        title=_("Delete the draft session"),
+        submit=_("Delete the draft") if is_draft else None,
+        back_url=reverse("thematic_groups:session", args=[session.pk]),
+        crumbs=crumbs(session),
+        intro=[_("Nobody was told about this draft: it disappears from the portal.")] if is_draft else [],
+        warning=None
+        if is_draft
+        else _("Only a draft can be deleted: cancel a published session so the delegates are told."),
         danger=True,
     )
 

@@ -131,6 +131,39 @@ def session_publish(*, actor, session: Session, short_notice_reason: str = "") -
     return session
 
 
+def short_notice_request(*, actor, session: Session, reason: str) -> Session:
+    """The locomotive asks the coordination to publish a session starting within two months."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise SessionRefused({"short_notice_reason": _("Explain to the coordination why the session cannot wait.")})
+    with transaction.atomic():
+        session = Session.objects.select_for_update().select_related("thematic_group").get(pk=session.pk)
+        if session.status != SessionStatus.DRAFT or not is_short_notice(session.starts_at):
+            raise SessionRefused(_("Only a draft starting within two months needs the coordination."))
+        if session.starts_at <= timezone.now():
+            raise SessionRefused(_("This session is in the past: change its date first."))
+        first_request = session.short_notice_requested_at is None
+        session.short_notice_requested_at = timezone.now()
+        session.short_notice_request = reason
+        session.save(update_fields=["short_notice_requested_at", "short_notice_request"])
+        log_action(
+            "thematic_groups.session.short_notice_requested", actor=actor, target=session, data={"reason": reason}
+        )
+        notify.short_notice_requested(session, requested_by=actor, repeated=not first_request)
+    return session
+
+
+def short_notice_requests():
+    """Drafts whose locomotive asked for an exceptional publication, soonest first."""
+    return (
+        Session.objects.filter(
+            status=SessionStatus.DRAFT, short_notice_requested_at__isnull=False, starts_at__gt=timezone.now()
+        )
+        .select_related("thematic_group")
+        .order_by("starts_at")
+    )
+
+
 def session_cancel(*, actor, session: Session, reason: str) -> Session:
     reason = (reason or "").strip()
     if not reason:
@@ -148,6 +181,30 @@ def session_cancel(*, actor, session: Session, reason: str) -> Session:
         if was_published:
             notify.session_cancelled(session)
     return session
+
+
+def session_delete(*, actor, session: Session) -> None:
+    """A draft nobody was told about disappears; anything announced is cancelled instead, so people hear of it."""
+    with transaction.atomic():
+        session = Session.objects.select_for_update().select_related("thematic_group").get(pk=session.pk)
+        if session.status != SessionStatus.DRAFT:
+            raise SessionRefused(
+                _("Only a draft can be deleted: cancel a published session so the delegates are told.")
+            )
+        if session.guests.exists():
+            raise SessionRefused(_("Experts are invited to this draft: cancel it instead so they are told."))
+        log_action(
+            "thematic_groups.session.deleted",
+            actor=actor,
+            target=session.thematic_group,
+            data={
+                "session": session.pk,
+                "title": session.title,
+                "starts_at": session.starts_at.isoformat(),
+                "ends_at": session.ends_at.isoformat(),
+            },
+        )
+        session.delete()
 
 
 def session_reminders_send(now: datetime | None = None) -> int:

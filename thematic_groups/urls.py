@@ -20,6 +20,7 @@ urlpatterns = [
     path("seances/<int:pk>/modifier/", session_views.session_edit, name="session_edit"),
     path("seances/<int:pk>/publier/", session_views.session_publish, name="session_publish"),
     path("seances/<int:pk>/annuler/", session_views.session_cancel, name="session_cancel"),
+    path("seances/<int:pk>/supprimer/", session_views.session_delete, name="session_delete"),
     path("seances/<int:pk>/absence/", session_views.absence_announce, name="absence"),
     path(
         "seances/<int:pk>/absences/<int:notice_pk>/exceptionnelle/",

@@ -62,6 +62,12 @@ class ThematicGroup(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("thematic_groups:detail", kwargs={"slug": self.slug})
 
+    @property
+    def first_session_upcoming(self) -> bool:
+        from django.utils import timezone
+
+        return self.first_session_start > timezone.now()
+
     def accepts(self, organisation_type: str) -> bool:
         return Eligibility(self.eligibility).allows(organisation_type)
 

@@ -56,6 +56,8 @@ class Session(models.Model):
     short_notice_allowed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    short_notice_requested_at = models.DateTimeField(_("exceptional publication asked for"), null=True, blank=True)
+    short_notice_request = models.TextField(_("why the locomotive asks for an exceptional publication"), blank=True)
     cancellation_reason = models.TextField(_("reason for the cancellation"), blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
     check_in_token = models.CharField(max_length=64, default=new_secret, unique=True, editable=False)

@@ -20,6 +20,7 @@ from adhesions.selectors import enterprise_number_conflict
 from adhesions.steps import Step, missing_steps, stale_steps
 from core.audit import log_action
 from members.enums import OrganisationStatus
+from members.signals import membership_confirmed
 from thematic_groups.models import ThematicGroup
 
 Status = AdhesionStatus
@@ -515,6 +516,7 @@ def adhesion_confirm_receipt(*, adhesion: Adhesion, actor, on: date | None = Non
             target=adhesion,
             data={"organisation": organisation.pk, "member_since": on.isoformat()},
         )
+        membership_confirmed.send(sender=Adhesion, organisation=organisation, adhesion=adhesion, actor=actor)
         certificate = membership_certificate_pdf(organisation, member_since=on, reference=adhesion.reference)
         notifications.confirmed(adhesion, certificate)
     return adhesion

@@ -144,6 +144,7 @@ CELERY_BEAT_SCHEDULE = {
     "gt-removals-apply": {"task": "thematic_groups.removals_apply", "schedule": crontab(minute=20, hour=1)},
     "gt-session-reminders": {"task": "thematic_groups.session_reminders", "schedule": crontab(minute=0)},
     "members-withdrawals-apply": {"task": "members.withdrawals_apply", "schedule": crontab(minute=5, hour=0)},
+    "reporting-reminders": {"task": "reporting.report_reminders", "schedule": crontab(minute=30, hour=8)},
 }
 
 # --- E-mail -------------------------------------------------------------------------------------

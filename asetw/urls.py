@@ -15,5 +15,6 @@ urlpatterns = [
     path("organisations/", include("members.urls")),
     path("signataires/", include("members.public_urls")),
     path("gt/", include("thematic_groups.urls")),
+    path("rapportage/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -191,6 +191,9 @@ def seed_demo() -> list[DemoLogin]:
     from thematic_groups.demo import seed_demo_sessions
 
     seed_demo_sessions(coordinator=coordinator)
+    from reporting.demo import seed_demo_reporting
+
+    seed_demo_reporting(coordinator=coordinator, keep_draft=hospital)
 
     from adhesions.demo import seed_demo_adhesions
 

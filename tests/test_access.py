@@ -105,6 +105,29 @@ EXPECTED = {
     "admin:accounts_user_changelist": (None, {COORDINATOR}),
     "admin:adhesions_adhesion_changelist": (None, {COORDINATOR}),
     "admin:adhesions_signaturerequest_changelist": (None, {COORDINATOR}),
+    "admin:reporting_lever_changelist": (None, {COORDINATOR}),
+    "admin:reporting_report_changelist": (None, {COORDINATOR}),
+    "reporting:mine": (None, SIGNED_IN),
+    # The organisation is a hospital: its actions belong to a GT; only the legal representative adds them here.
+    "reporting:action_create": ("organisation_group", {MEMBER}),
+    "reporting:internal_action_create": ("organisation_actions", set()),
+    "reporting:action_edit": ("action", {MEMBER}),
+    "reporting:action_delete": ("action", POST_ONLY),
+    "reporting:report": ("report", {MEMBER, COORDINATOR}),
+    "reporting:report_pdf": ("report", {MEMBER, COORDINATOR}),
+    "reporting:report_consent": ("report", POST_ONLY),
+    "reporting:report_return": ("report", POST_ONLY),
+    "reporting:report_accept": ("report", POST_ONLY),
+    "reporting:campaigns": (None, {COORDINATOR}),
+    "reporting:campaign_open": (None, {COORDINATOR}),
+    "reporting:campaign": ("campaign", {COORDINATOR}),
+    "reporting:campaign_close": ("campaign", POST_ONLY),
+    "reporting:evaluation": (None, {COORDINATOR}),
+    "reporting:evaluation_xlsx": (None, {COORDINATOR}),
+    "reporting:evaluation_csv": (None, {COORDINATOR}),
+    "reporting:evaluation_pdf": (None, POST_ONLY),
+    "reporting:export": ("export", {COORDINATOR}),
+    "reporting:export_file": ("export", {COORDINATOR}),
 }
 # URLs that belong to libraries with their own access rules: sign-in pages (allauth), the admin's
 # generated pages (all behind the admin site's check, sampled above), and the language switch.
@@ -214,7 +237,9 @@ def gt_objects(organisation, other_organisation, groups, coordinator, member):
     progress = DeliverableProgress.objects.create(deliverable=deliverable, organisation=organisation)
     guest = SessionGuest.objects.create(session=session, organisation=other_organisation, topic="Énergie")
     work = IntersessionWork.objects.create(session=session, organisation=organisation, done_by=member)
+    reporting = _reporting_objects(organisation, groups, coordinator)
     return {
+        **reporting,
         "assignment": {"pk": place.pk},
         "proposal": {"pk": Proposal.objects.create(created_by=coordinator).pk},
         "seat": {"pk": seat.pk},
@@ -227,6 +252,28 @@ def gt_objects(organisation, other_organisation, groups, coordinator, member):
         "intersession_work": {"pk": session.pk, "work_pk": work.pk},
         "feed": {"token": CalendarToken.objects.create(user=member).token},
         "group_feed": {"token": CalendarToken.objects.get(user=member).token, "slug": "decarbonation"},
+    }
+
+
+def _reporting_objects(organisation, groups, coordinator):
+    from datetime import date
+
+    from django.core.files.base import ContentFile
+
+    from reporting.models import Action, ExportJob, Report, ReportingCampaign
+
+    action = Action.objects.create(organisation=organisation, thematic_group=groups["decarbonation"], title="Menus")
+    campaign = ReportingCampaign.objects.create(year=2026, deadline=date(2099, 3, 1), template_version=1)
+    report = Report.objects.create(campaign=campaign, organisation=organisation, template_version=1)
+    job = ExportJob.objects.create(kind="consolidated_pdf", year=2026, status="done", requested_by=coordinator)
+    job.file.save("evaluation.pdf", ContentFile(b"%PDF-1.7 evaluation"))
+    return {
+        "action": {"pk": action.pk},
+        "report": {"pk": report.pk},
+        "campaign": {"year": 2026},
+        "export": {"pk": job.pk},
+        "organisation_group": {"organisation_pk": organisation.pk, "slug": "decarbonation"},
+        "organisation_actions": {"organisation_pk": organisation.pk},
     }
 
 

@@ -1,0 +1,158 @@
+"""The consolidated evaluation: consent-aware content in the dashboard, XLSX, CSV and PDF; flat queries."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+import pypdf
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from members.enums import OrganisationType
+from reporting import evaluation
+from reporting.enums import ActionStatus, ReportStatus
+from reporting.models import Action, ExportJob, Report, ReportEntry, ReportingCampaign
+from tests.factories import OrganisationFactory
+from thematic_groups.models import Assignment
+
+pytestmark = pytest.mark.django_db
+
+
+def member_with_report(campaign, groups, *, name, consent, number=0, city="Namur", street="Rue de la Loi 1"):
+    organisation = OrganisationFactory(name=name, city=city, street=street, type=OrganisationType.HOSPITAL)
+    Assignment.objects.create(
+        organisation=organisation, thematic_group=groups["decarbonation"], status="assigned", queued_since="2026-03-02"
+    )
+    action = Action.objects.create(
+        organisation=organisation,
+        thematic_group=groups["decarbonation"],
+        title=f"Menus de {name}",
+        status="in_progress",
+    )
+    report = Report.objects.create(
+        campaign=campaign,
+        organisation=organisation,
+        template_version=1,
+        status=ReportStatus.ACCEPTED,
+        nominative_consent=consent,
+        general_answers={"highlights": f"Réussite propre à {name}", "general_needs": ["training"]},
+    )
+    ReportEntry.objects.create(
+        report=report,
+        action=action,
+        thematic_group=groups["decarbonation"],
+        lever_name="Alimentation",
+        title=f"Menus de {name}",
+        status=ActionStatus.IN_PROGRESS,
+        answers={"progress": f"Progrès de {name}", "obstacles": ["budget", "staff_time"], "needs": ["tools"]},
+        indicator_values={
+            "1": {"name": "Repas végétariens", "unit": "%", "baseline": "10", "target": "40", "value": "25"},
+            "2": {"name": f"Compteur {name}", "unit": "kWh", "baseline": "", "target": "", "value": "12"},
+        },
+    )
+    return organisation
+
+
+@pytest.fixture
+def campaign(db):
+    return ReportingCampaign.objects.create(year=2026, deadline=date(2027, 3, 1), template_version=1)
+
+
+@pytest.fixture
+def two_members(campaign, groups):
+    named = member_with_report(campaign, groups, name="Clinique Consentante", consent=True)
+    hidden = member_with_report(
+        campaign, groups, name="Hôpital Discret", consent=False, city="Arlon", street="Avenue Secrète 99"
+    )
+    return named, hidden
+
+
+def secrets_of(organisation) -> list[str]:
+    return [organisation.name, organisation.enterprise_number, organisation.street, "Réussite propre à Hôpital Discret"]
+
+
+def test_the_dashboard_names_only_the_consenting_member(client, mfa_login, coordinator, two_members):
+    named, hidden = two_members
+    mfa_login(client, coordinator)
+    html = client.get(reverse("reporting:evaluation")).content.decode()
+    assert named.name in html and "Réussite propre à Clinique Consentante" in html
+    for secret in secrets_of(hidden):
+        assert secret not in html
+    assert "Compteur Hôpital Discret" not in html  # an indicator name only it typed
+    assert "Autres indicateurs" in html
+    assert "<svg" in html and 'role="img"' in html  # the charts, each with its data table
+    assert "Budget" in html and "Formation" in html
+
+
+def test_the_xlsx_and_csv_name_only_the_consenting_member(client, mfa_login, coordinator, two_members):
+    named, hidden = two_members
+    mfa_login(client, coordinator)
+    book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("reporting:evaluation_xlsx") + "?year=2026").content))
+    cells = [str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert len(book.worksheets) >= 8
+    assert any(named.name in cell for cell in cells)
+    for secret in secrets_of(hidden) + ["Compteur Hôpital Discret"]:
+        assert not any(secret in cell for cell in cells), secret
+    csv_text = client.get(reverse("reporting:evaluation_csv") + "?year=2026").content.decode("utf-8-sig")
+    assert named.name in csv_text
+    assert not any(secret in csv_text for secret in secrets_of(hidden))
+
+
+def test_the_consolidated_pdf_is_built_by_a_task_and_names_only_the_consenting_member(
+    client, mfa_login, coordinator, two_members, django_capture_on_commit_callbacks
+):
+    named, hidden = two_members
+    mfa_login(client, coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reporting:evaluation_pdf") + "?year=2026", follow=True)
+    job = ExportJob.objects.get()
+    assert job.status == "done" and job.progress == 100
+    assert 'role="progressbar"' in response.content.decode() or "<progress" in response.content.decode()
+    pdf = b"".join(client.get(reverse("reporting:export_file", args=[job.pk])).streaming_content)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    text = " ".join(page.extract_text() for page in reader.pages).replace("\n", " ")
+    assert "Évaluation annuelle consolidée 2026" in text and named.name in text
+    for secret in secrets_of(hidden):
+        assert secret not in text
+    assert "/MarkInfo" in reader.trailer["/Root"] and reader.trailer["/Root"]["/Lang"] == "fr"
+
+
+def test_the_figures_add_up(two_members, groups):
+    data = evaluation.build(2026)
+    assert data.reports_handed_in == 2 and data.actions_total == 2
+    repas = next(item for item in data.indicators if item.name == "Repas végétariens")
+    assert (repas.actions, repas.value, repas.progress_percent) == (2, Decimal("50"), 50)
+    assert [(row.label, row.value) for row in data.obstacles][:1] in ([("Budget", 2)], [("Staff time", 2)])
+    assert len(data.named) == 1 and data.anonymous_reports == 1
+
+
+def _queries_for_dashboard(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("reporting:evaluation")).status_code == 200
+    return len(queries)
+
+
+def test_the_dashboard_keeps_the_same_number_of_queries_with_10_or_300_members(
+    client, mfa_login, coordinator, campaign, groups
+):
+    mfa_login(client, coordinator)
+    for number in range(10):
+        member_with_report(campaign, groups, name=f"Membre {number}", consent=number % 2 == 0)
+    with_ten = _queries_for_dashboard(client)
+    for number in range(10, 300):
+        member_with_report(campaign, groups, name=f"Membre {number}", consent=number % 2 == 0)
+    assert _queries_for_dashboard(client) == with_ten
+
+
+def test_the_steering_committee_reads_the_evaluation_but_members_do_not(
+    client, mfa_login, steering_member, delegate, two_members
+):
+    mfa_login(client, steering_member)
+    assert "Clinique Consentante" in client.get(reverse("reporting:evaluation")).content.decode()
+    assert client.get(reverse("reporting:campaigns")).status_code == 404  # running campaigns is the coordination's
+    client.logout()
+    client.force_login(delegate)
+    assert client.get(reverse("reporting:evaluation")).status_code == 404

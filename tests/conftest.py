@@ -122,6 +122,18 @@ def fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request by someone whose profile says "en" leaves English active in the thread: each test starts
+    in the portal's default language, as a real request would."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """In CI the real PostgreSQL, Redis and Chromium are there: a browser or integration test that

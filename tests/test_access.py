@@ -107,6 +107,7 @@ EXPECTED = {
     "admin:adhesions_signaturerequest_changelist": (None, {COORDINATOR}),
     "admin:reporting_lever_changelist": (None, {COORDINATOR}),
     "admin:reporting_report_changelist": (None, {COORDINATOR}),
+    "thematic_groups:group_offer_free_seats": ("group", POST_ONLY),
     "reporting:mine": (None, SIGNED_IN),
     # The organisation is a hospital: its actions belong to a GT; only the legal representative adds them here.
     "reporting:action_create": ("organisation_group", {MEMBER}),

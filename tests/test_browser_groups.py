@@ -119,6 +119,12 @@ def test_a_pilot_completes_and_closes_the_attendance_list(page, pilot, groups):
     page.locator(f"#status-{members[0].pk}").select_option("present")
     with page.expect_navigation():
         page.locator("button[name=action][value=close]").click()
+    # Clinique Bêta has no line and announced nothing: closing asks to confirm its unjustified absence.
+    expect(page.locator("main")).to_contain_text("absent sans justification")
+    check_page(page, "attendance-confirm")
+    page.locator("#confirm-unannounced").check()
+    with page.expect_navigation():
+        page.locator("button[name=action][value=close]").click()
     check_page(page, "attendance-closed")
 
     held.refresh_from_db()

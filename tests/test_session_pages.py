@@ -282,3 +282,80 @@ def test_the_pilot_asks_the_coordination_to_publish_at_short_notice(client, mfa_
     soon.refresh_from_db()
     assert soon.status == "published" and soon.short_notice_allowed_by == coordinator
     assert not client.get(reverse("thematic_groups:board")).content.decode().count(url)
+
+
+def test_closing_a_list_with_silent_members_needs_a_confirmation(client, mfa_login, groups, pilot):
+    from thematic_groups.models import Session
+
+    start = timezone.now() - timedelta(hours=5)
+    past = Session.objects.create(
+        thematic_group=groups["decarbonation"],
+        title="Séance passée",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        place="Namur",
+        status="published",
+    )
+    seated(past.thematic_group, 2)
+    mfa_login(client, pilot)
+    url = reverse("thematic_groups:attendance", args=[past.pk])
+    page = client.post(url, {"action": "close"}, follow=True).content.decode()
+    past.refresh_from_db()
+    assert not past.attendance_closed and "2 membres n&#x27;ont pas de ligne" in page
+    client.post(url, {"action": "close", "confirm_unannounced": "1"})
+    past.refresh_from_db()
+    assert past.attendance_closed and Attendance.objects.filter(session=past, status="absent").count() == 2
+
+
+def test_the_list_refuses_an_excuse_nobody_announced_and_an_exception_without_reason(groups, pilot):
+    from thematic_groups import attendance
+    from thematic_groups.attendance import AttendanceRefused
+    from thematic_groups.models import Session
+
+    start = timezone.now() - timedelta(hours=1)
+    session = Session.objects.create(
+        thematic_group=groups["decarbonation"],
+        title="Séance",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        place="Namur",
+        status="published",
+    )
+    ((organisation, _delegate),) = seated(session.thematic_group)
+    with pytest.raises(AttendanceRefused):
+        attendance.attendance_record(actor=pilot, session=session, organisation=organisation, status="excused")
+    with pytest.raises(AttendanceRefused):
+        attendance.attendance_record(actor=pilot, session=session, organisation=organisation, status="exceptional")
+    record = attendance.attendance_record(
+        actor=pilot, session=session, organisation=organisation, status="exceptional", note="Inondation à l'hôpital"
+    )
+    assert record.status == "exceptional"
+
+
+def test_a_member_that_checked_in_cannot_announce_an_absence(session):
+    from thematic_groups import attendance
+    from thematic_groups.attendance import AttendanceRefused
+
+    ((organisation, delegate),) = seated(session.thematic_group)
+    with time_machine.travel(session.starts_at - timedelta(minutes=10)):
+        attendance.attendance_check_in(
+            actor=delegate, session=session, token=session.check_in_token, organisation=organisation
+        )
+        with pytest.raises(AttendanceRefused):
+            attendance.absence_announce(actor=delegate, session=session, organisation=organisation)
+
+
+def test_the_coordination_offers_seats_left_free_while_organisations_wait(client, mfa_login, groups, coordinator):
+    from core.models import OutboundEmail
+    from tests.test_assignments import candidate_org
+    from thematic_groups import assignments
+
+    group = groups["resilience"]
+    waiting = candidate_org(group, name="Clinique en attente")
+    assignments.waiting_list_add(actor=coordinator, organisation=waiting, group=group, notify=False)
+    mfa_login(client, coordinator)
+    board = client.get(reverse("thematic_groups:group_board", args=[group.slug])).content.decode()
+    assert reverse("thematic_groups:group_offer_free_seats", args=[group.slug]) in board
+    client.post(reverse("thematic_groups:group_offer_free_seats", args=[group.slug]))
+    assert waiting.assignments.get(thematic_group=group).status == "offered"
+    assert OutboundEmail.objects.filter(template="thematic_groups/seat_offered").exists()

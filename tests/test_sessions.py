@@ -251,6 +251,7 @@ def test_closing_completes_the_list_and_corrections_are_audited(published, pilot
         (6, 3, 3, 3, TwoThirdsStatus.AT_RISK),
         (6, 2, 3, 4, TwoThirdsStatus.CANNOT_REACH),
         (0, 0, 9, 6, TwoThirdsStatus.ON_TRACK),
+        (0, 0, 1, 1, TwoThirdsStatus.ON_TRACK),  # a newcomer: nothing held yet, nothing to flag
         (3, 3, 6, 3, TwoThirdsStatus.ON_TRACK),
         (4, 3, 1, 1, TwoThirdsStatus.AT_RISK),  # must attend the only session left
         (3, 1, 6, 5, TwoThirdsStatus.AT_RISK),  # reachable, but below two thirds so far

@@ -79,6 +79,8 @@ def absence_announce(
         raise AttendanceRefused(_("The session has started: an absence can no longer be announced."))
     if not _holds_seat(organisation, session):
         raise AttendanceRefused(_("Your organisation has no seat in this group."))
+    if Attendance.objects.filter(session=session, organisation=organisation).exists():
+        raise AttendanceRefused(_("Your organisation has already checked in for this session."))
     if (
         replacement is not None
         and not OrganisationRole.objects.filter(organisation=organisation, user=replacement).exists()
@@ -222,6 +224,22 @@ def attendance_record(
         raise AttendanceRefused(_("Unknown attendance status."))
     if session.starts_at > timezone.now():
         raise AttendanceRefused(_("The session has not started yet."))
+    if status == AttendanceStatus.EXCEPTIONAL and not (note or "").strip():
+        raise AttendanceRefused(
+            _("%(organisation)s: write the exceptional circumstances in the note.")
+            % {"organisation": organisation.name}
+        )
+    if (
+        status == AttendanceStatus.EXCUSED
+        and not session.absences.filter(organisation=organisation, on_time=True, withdrawn_at__isnull=True).exists()
+    ):
+        raise AttendanceRefused(
+            _(
+                "%(organisation)s did not announce its absence 24 hours ahead: it is not excused, unless you record "
+                "exceptional circumstances with a reason."
+            )
+            % {"organisation": organisation.name}
+        )
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
         record = (

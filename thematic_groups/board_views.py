@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -146,6 +147,27 @@ def group_place(request, slug: str):
             )
     except ValidationError as exc:
         show_refusal(request, exc)
+    return redirect("thematic_groups:group_board", slug=group.slug)
+
+
+@_coordination_only
+@require_POST
+def group_offer_free_seats(request, slug: str):
+    """Seats left free while organisations wait (a proposal put them on the list): offer them now."""
+    group = selectors.thematic_group_get(slug)
+    offered = assignments.offer_free_seats(actor=request.user, group=group)
+    if offered:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d seat is offered; the organisation is told by e-mail.",
+                "%(count)d seats are offered; the organisations are told by e-mail.",
+                len(offered),
+            )
+            % {"count": len(offered)},
+        )
+    else:
+        messages.info(request, _("No seat could be offered: the group is full or nobody eligible is waiting."))
     return redirect("thematic_groups:group_board", slug=group.slug)
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -308,7 +309,7 @@ def session_detail(request, pk: int):
             ),
             "can_announce": session.is_published
             and session.starts_at > timezone.now()
-            and any(o.pk not in notices for o in mine),
+            and any(o.pk not in notices and o.pk not in records for o in mine),
             "all_checked_in": bool(mine) and all(o.pk in records for o in mine),
             "can_withdraw": session.is_published and session.starts_at > timezone.now(),
             "check_in_open": attendance.check_in_window(session)[0] <= timezone.now() <= session.ends_at,
@@ -478,6 +479,7 @@ def attendance_list(request, pk: int):
             "statuses": AttendanceStatus.choices,
             "guests": list(session.guests.select_related("organisation").order_by("organisation__name")),
             "started": session.starts_at <= timezone.now(),
+            "unannounced": sum(1 for line in lines if not line.status),
             "can_excuse": staff_view_allowed(request, "thematic_groups.excuse_absences", session.thematic_group),
             "check_in_url": request.build_absolute_uri(
                 reverse("thematic_groups:check_in", args=[session.pk, session.check_in_token])
@@ -504,6 +506,20 @@ def _attendance_post(request, session: Session):
             if value in ("yes", "no") and guest.attended != (value == "yes"):
                 experts.guest_attended(actor=request.user, guest=guest, attended=value == "yes")
         if request.POST.get("action") == "close":
+            unannounced = [line for line in selectors.attendance_lines(session) if not line.status]
+            if unannounced and not request.POST.get("confirm_unannounced"):
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(count)d member has no line and announced no absence: closing records it as absent "
+                        "without justification. Fill in its line, or tick the confirmation and close again.",
+                        "%(count)d members have no line and announced no absence: closing records them as absent "
+                        "without justification. Fill in their lines, or tick the confirmation and close again.",
+                        len(unannounced),
+                    )
+                    % {"count": len(unannounced)},
+                )
+                return redirect("thematic_groups:attendance", pk=session.pk)
             attendance.attendance_close(actor=request.user, session=session)
             messages.success(request, _("The attendance list is closed."))
         else:

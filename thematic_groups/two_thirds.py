@@ -39,7 +39,8 @@ class TwoThirds:
         if self.needed > self.remaining:
             return TwoThirdsStatus.CANNOT_REACH
         # On track: at two thirds so far, with room for at least one more absence (or nothing left to do).
-        if self.needed == 0 or (self.needed < self.remaining and 3 * self.attended >= 2 * self.held):
+        # Before any session is held there is nothing to judge: a newcomer is not "at risk".
+        if self.held == 0 or self.needed == 0 or (self.needed < self.remaining and 3 * self.attended >= 2 * self.held):
             return TwoThirdsStatus.ON_TRACK
         return TwoThirdsStatus.AT_RISK
 

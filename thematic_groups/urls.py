@@ -16,6 +16,7 @@ urlpatterns = [
     path("tableau/places/<int:pk>/retrait/annuler/", group_views.removal_cancel, name="removal_cancel"),
     path("tableau/<slug:slug>/", board_views.group_board, name="group_board"),
     path("tableau/<slug:slug>/placer/", board_views.group_place, name="group_place"),
+    path("tableau/<slug:slug>/offrir/", board_views.group_offer_free_seats, name="group_offer_free_seats"),
     path("seances/<int:pk>/", session_views.session_detail, name="session"),
     path("seances/<int:pk>/modifier/", session_views.session_edit, name="session_edit"),
     path("seances/<int:pk>/publier/", session_views.session_publish, name="session_publish"),

@@ -67,7 +67,13 @@ def test_the_attendance_pages_keep_the_same_number_of_queries(
 
 
 def test_the_attendance_sheet_as_pdf_and_xlsx(client, mfa_login, pilot, session):
+    from members.enums import OrganisationType
+    from tests.factories import OrganisationFactory
+    from thematic_groups.models import SessionGuest
+
     members = seated(session.thematic_group, 2)
+    expert = OrganisationFactory(type=OrganisationType.OTHER, type_precision="Bureau d'études", name="Bureau Énergie")
+    SessionGuest.objects.create(session=session, organisation=expert, topic="Audit", status="accepted")
     mfa_login(client, pilot)
     pdf = client.get(reverse("thematic_groups:attendance_pdf", args=[session.pk])).content
     # Table cells wrap long names: compare with the whitespace evened out.
@@ -78,6 +84,7 @@ def test_the_attendance_sheet_as_pdf_and_xlsx(client, mfa_login, pilot, session)
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
     names = {row[0] for row in sheet.iter_rows(values_only=True)}
     assert {organisation.name for organisation, _ in members} <= names
+    assert "Bureau Énergie" in names and "Bureau Énergie" in text  # experts are on both, without a seat
 
 
 def test_the_calendar_feeds_parse_in_brussels_time_and_a_new_address_kills_the_old(client, session, pilot):
@@ -359,3 +366,23 @@ def test_the_coordination_offers_seats_left_free_while_organisations_wait(client
     client.post(reverse("thematic_groups:group_offer_free_seats", args=[group.slug]))
     assert waiting.assignments.get(thematic_group=group).status == "offered"
     assert OutboundEmail.objects.filter(template="thematic_groups/seat_offered").exists()
+
+
+def test_a_named_replacement_gets_the_invitation_and_the_reminder_instead_of_the_absent_delegate(session):
+    from core.models import OutboundEmail
+    from members.models import OrganisationRole
+    from tests.factories import UserFactory
+    from thematic_groups import attendance
+
+    ((organisation, delegate),) = seated(session.thematic_group)
+    colleague = UserFactory(email="collegue@example.org")
+    OrganisationRole.objects.create(user=colleague, organisation=organisation, role="contact_point")
+    attendance.absence_announce(actor=delegate, session=session, organisation=organisation, replacement=colleague)
+    invitation = OutboundEmail.objects.get(template="thematic_groups/replacement_named")
+    assert invitation.to_email == colleague.email and invitation.attachments.get().filename.endswith(".ics")
+    with time_machine.travel(session.starts_at - timedelta(days=6)):
+        sessions.session_reminders_send()
+    reminded = set(
+        OutboundEmail.objects.filter(template="thematic_groups/session_reminder").values_list("to_email", flat=True)
+    )
+    assert colleague.email in reminded and delegate.email not in reminded

@@ -108,6 +108,7 @@ def absence_announce(
                 },
             )
             notify.absence_announced(notice)
+            notify.replacement_named(notice)
     except IntegrityError as exc:
         raise AttendanceRefused(_("An absence has already been announced for this session.")) from exc
     return notice

@@ -49,6 +49,15 @@ def attendance_workbook(session, lines) -> bytes:
                 record.note if record else "",
             ]
         )
+    guests = list(session.guests.select_related("organisation").filter(status="accepted"))
+    if guests:
+        sheet.append([])
+        sheet.append(["Experts invités (sans place)", "Expertise", "Présent"])
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+        for guest in guests:
+            present = {True: "Oui", False: "Non"}.get(guest.attended, "")
+            sheet.append([guest.organisation.name, guest.topic, present])
     for index, width in enumerate([40, 30, 36, 28, 14, 40], start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     output = BytesIO()

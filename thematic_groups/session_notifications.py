@@ -69,10 +69,36 @@ def _session_context(session) -> dict:
     }
 
 
+def _replacements_of(session) -> tuple[list, set[int]]:
+    """The people named to replace an absent delegate, and the organisations that announced an absence."""
+    from thematic_groups.models import AbsenceNotice
+
+    notices = list(
+        AbsenceNotice.objects.filter(session=session, withdrawn_at__isnull=True).select_related("replacement")
+    )
+    replacements = [n.replacement for n in notices if n.replacement is not None and n.replacement.is_active]
+    return replacements, {notice.organisation_id for notice in notices}
+
+
+def _session_recipients(session, *, skip_absent: bool) -> list:
+    """Delegates, named replacements and accepted experts. A reminder skips the delegates of organisations
+    that announced their absence: their replacement, if any, gets it instead."""
+    replacements, absent = _replacements_of(session)
+    delegates = delegates_of(session.thematic_group)
+    if skip_absent and absent:
+        absent_delegates = set(
+            OrganisationRole.objects.filter(
+                role=OrganisationRoleType.DELEGATE, thematic_group=session.thematic_group, organisation_id__in=absent
+            ).values_list("user_id", flat=True)
+        )
+        delegates = [user for user in delegates if user.pk not in absent_delegates]
+    return list({user.pk: user for user in delegates + replacements + _guests_of(session)}.values())
+
+
 def _send_session_mail(session, template: str, extra: dict | None = None, *, key_suffix: str = "") -> None:
     context = {**_session_context(session), **(extra or {})}
     attachment = calendars.invitation(session)
-    for user in {u.pk: u for u in delegates_of(session.thematic_group) + _guests_of(session)}.values():
+    for user in _session_recipients(session, skip_absent=template == "session_reminder"):
         email_queue(
             to=user.email,
             template=f"thematic_groups/{template}",
@@ -137,6 +163,27 @@ def guest_answered(guest) -> None:
             context={**context, "first_name": user.first_name},
             recipient=user,
         )
+
+
+def replacement_named(notice) -> None:
+    """The replacement gets the session in its calendar, like a delegate."""
+    session = notice.session
+    user = notice.replacement
+    if user is None or not user.is_active:
+        return
+    email_queue(
+        to=user.email,
+        template="thematic_groups/replacement_named",
+        context={
+            **_session_context(session),
+            "first_name": user.first_name,
+            "organisation_name": notice.organisation.name,
+            "announced_by": notice.announced_by.get_full_name() or notice.announced_by.email,
+        },
+        recipient=user,
+        attachments=[calendars.invitation(session)],
+        key=f"gt-session:replacement:{notice.pk}:{session.sequence}",
+    )
 
 
 def absence_announced(notice) -> None:

@@ -104,10 +104,14 @@ def _validate(request, proposal: Proposal):
     messages.success(
         request,
         _(
-            "Proposal validated: %(assigned)d seats given, %(waiting)d places on the waiting list. "
-            "The organisations and their delegates are being told by e-mail."
+            "Proposal validated: %(assigned)d seats given, %(waiting)d new places on the waiting list; these "
+            "organisations and their delegates are told by e-mail. %(still)d organisations stay on the waiting list."
         )
-        % {"assigned": result.get("assigned", 0), "waiting": result.get("waiting", 0)},
+        % {
+            "assigned": result.get("assigned", 0),
+            "waiting": result.get("waiting", 0),
+            "still": result.get("still_waiting", 0),
+        },
     )
     return redirect("thematic_groups:board")
 

@@ -169,7 +169,7 @@ def proposal_validate(*, actor, proposal: Proposal) -> dict[str, int]:
                     # Somebody took the last seat since the proposal was computed: the waiting list it is.
                     pass
             if current == AssignmentStatus.WAITING:
-                result["waiting"] += 1
+                result["still_waiting"] += 1  # already on the list and already told: nothing new to say
                 continue
             waiting_list_add(
                 actor=actor, organisation=line.organisation, group=line.thematic_group, reason=line.explanation

@@ -163,6 +163,11 @@ ADHESION_TRUST_ROOTS = env_list("ADHESION_TRUST_ROOTS", [])
 # How long an e-mailed signing link stays valid. A new link can be sent at any time.
 ADHESION_SIGNATURE_LINK_DAYS = env_int("ADHESION_SIGNATURE_LINK_DAYS", 14)
 
+# --- Reporting ----------------------------------------------------------------------------------
+# Below this many reports handed in, a view with members who did not consent to be cited shows no detailed
+# figures: with one or two reports, "anonymised" figures would point at a member (art 8).
+REPORTING_MIN_REPORTS = env_int("REPORTING_MIN_REPORTS", 3, minimum=1)
+
 # --- Accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -58,7 +60,11 @@ def campaigns(request):
 @coordination_only
 def campaign_open(request):
     today = timezone.localdate()
-    form = CampaignForm(request.POST or None, initial={"year": today.year})
+    taken = set(ReportingCampaign.objects.values_list("year", flat=True))
+    year = today.year
+    while year in taken:
+        year += 1
+    form = CampaignForm(request.POST or None, initial={"year": year, "deadline": today + timedelta(days=60)})
     if request.method == "POST" and form.is_valid():
         try:
             campaign = reports.campaign_open(
@@ -118,6 +124,9 @@ def campaign_detail(request, year: int):
 @require_POST
 def campaign_close(request, year: int):
     campaign = get_object_or_404(ReportingCampaign, year=year)
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Tick the confirmation to close the campaign: it cannot be reopened."))
+        return redirect("reporting:campaign", year=year)
     try:
         reports.campaign_close(actor=request.user, campaign=campaign)
     except ValidationError as exc:

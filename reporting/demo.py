@@ -7,11 +7,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from members.enums import FINAL_BENEFICIARY_TYPES, OrganisationStatus
+from members.enums import FINAL_BENEFICIARY_TYPES, OrganisationRoleType, OrganisationStatus
 from members.models import Organisation, OrganisationRole
 from reporting import actions, reports
 from reporting.enums import ActionStatus
 from reporting.models import Action, Lever, Report, ReportingCampaign
+from reporting.rules import WHOLE_ORGANISATION_ROLES
 from thematic_groups.enums import AssignmentStatus
 from thematic_groups.models import Assignment
 
@@ -50,8 +51,24 @@ ANSWERS = [
 
 
 def _actor_for(organisation):
-    role = OrganisationRole.objects.filter(organisation=organisation).order_by("role").select_related("user").first()
-    return role.user if role else None
+    """The person who answers for the whole organisation: its contact point (or legal representative). In the
+    demo's small members the delegate also acts as contact point."""
+    from members import services as member_services
+
+    whole = (
+        OrganisationRole.objects.filter(organisation=organisation, role__in=WHOLE_ORGANISATION_ROLES)
+        .select_related("user")
+        .first()
+    )
+    if whole is not None:
+        return whole.user
+    delegate = OrganisationRole.objects.filter(organisation=organisation).select_related("user").first()
+    if delegate is None:
+        return None
+    member_services.organisation_role_assign(
+        actor=None, organisation=organisation, user=delegate.user, role=OrganisationRoleType.CONTACT_POINT
+    )
+    return delegate.user
 
 
 def _demo_actions(organisation, group, count: int) -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 from core.pdf import render_pdf
 from reporting import charts
 from reporting.evaluation import Evaluation
+from reporting.forms import readable_number
 from reporting.questions import CHOICE, MULTIPLE, Template, template_for
 
 
@@ -38,7 +39,10 @@ def report_answers(report, template: Template | None = None) -> dict:
     for entry in report.entries.all():
         answers = [Answer(str(q.label), _display(q, entry.answers.get(q.key))) for q in template.action_questions]
         indicators = [
-            Answer(f"{values.get('name', '')} ({values.get('unit', '')})", values.get("value") or "")
+            Answer(
+                f"{values.get('name', '')} ({values.get('unit', '')})",
+                readable_number(values.get("value")) if values.get("value") not in (None, "") else "",
+            )
             for values in entry.indicator_values.values()
         ]
         entries.append({"entry": entry, "answers": answers, "indicators": indicators})

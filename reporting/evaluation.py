@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -34,20 +35,47 @@ class Row:
 
 @dataclass
 class IndicatorTotal:
+    """One indicator summed over the actions that report it; a percentage is averaged instead, since adding
+    percentages means nothing. Only complete lines (baseline, value and target given) count toward progress."""
+
     name: str
     unit: str
     actions: int = 0
-    baseline: Decimal = Decimal(0)
-    value: Decimal = Decimal(0)
-    target: Decimal = Decimal(0)
+    values: list = field(default_factory=list)
+    baselines: list = field(default_factory=list)
+    targets: list = field(default_factory=list)
+    complete: list = field(default_factory=list)  # (baseline, value, target) where all three are given
+
+    @property
+    def averaged(self) -> bool:
+        return self.unit.strip() == "%"
+
+    def _total(self, numbers: list) -> Decimal | None:
+        if not numbers:
+            return None
+        total = sum(numbers, Decimal(0))
+        return (total / len(numbers)).quantize(Decimal("0.01")) if self.averaged else total
+
+    @property
+    def baseline(self) -> Decimal | None:
+        return self._total(self.baselines)
+
+    @property
+    def value(self) -> Decimal | None:
+        return self._total(self.values)
+
+    @property
+    def target(self) -> Decimal | None:
+        return self._total(self.targets)
 
     @property
     def progress_percent(self) -> int | None:
-        """How far the reported values went from the baselines toward the targets."""
-        gap = self.target - self.baseline
+        """How far the reported values went from the baselines toward the targets, over complete lines."""
+        gap = sum((target - baseline for baseline, _value, target in self.complete), Decimal(0))
         if not gap:
             return None
-        return round(100 * (self.value - self.baseline) / gap)
+        done = sum((value - baseline for baseline, value, _target in self.complete), Decimal(0))
+        return round(100 * done / gap)
 
 
 @dataclass
@@ -94,6 +122,9 @@ class Evaluation:
     attendance: list[GroupAttendance] = field(default_factory=list)
     named: list[NamedMember] = field(default_factory=list)
     anonymous_reports: int = 0
+    # Too few reports, some not cited: the detailed figures could point at a member, so they are withheld.
+    withheld: bool = False
+    min_reports: int = 0
     generated_at: object = None
 
     @property
@@ -119,6 +150,14 @@ def _number(value) -> Decimal | None:
         return None
 
 
+def default_campaign() -> ReportingCampaign | None:
+    """The newest year with reports handed in; before any, the newest campaign."""
+    with_reports = (
+        ReportingCampaign.objects.filter(reports__status__in=ReportStatus.handed_in()).order_by("-year").first()
+    )
+    return with_reports or ReportingCampaign.objects.order_by("-year").first()
+
+
 def available_years() -> list[int]:
     return list(ReportingCampaign.objects.order_by("-year").values_list("year", flat=True))
 
@@ -127,7 +166,7 @@ def build(year: int | None = None, group: ThematicGroup | None = None) -> Evalua
     groups = list(ThematicGroup.objects.order_by("number"))
     campaign = None
     if year is None:
-        campaign = ReportingCampaign.objects.order_by("-year").first()
+        campaign = default_campaign()
         year = campaign.year if campaign else None
     elif year:
         campaign = ReportingCampaign.objects.filter(year=year).first()
@@ -140,13 +179,12 @@ def build(year: int | None = None, group: ThematicGroup | None = None) -> Evalua
 
 
 def _members(evaluation: Evaluation, group: ThematicGroup | None) -> None:
-    types = Counter(
-        dict(
-            Organisation.objects.filter(status__in=OrganisationStatus.member_states())
-            .values_list("type")
-            .annotate(count=Count("pk"))
-        )
-    )
+    members = Organisation.objects.filter(status__in=OrganisationStatus.member_states())
+    if group is not None:
+        members = members.filter(
+            assignments__thematic_group=group, assignments__status=AssignmentStatus.ASSIGNED
+        ).distinct()
+    types = Counter(dict(members.order_by().values_list("type").annotate(count=Count("pk", distinct=True))))
     evaluation.members_by_type = _rows(types, dict(OrganisationType.choices), keep_order=True)
     seats = Assignment.objects.filter(status=AssignmentStatus.ASSIGNED)
     if group is not None:
@@ -209,11 +247,14 @@ def _reports(evaluation: Evaluation, campaign: ReportingCampaign, group: Themati
         .order_by("thematic_group__number", "pk")
     )
     if group is not None:
+        # A report belongs to the group's figures when it has an action in the group, whatever its state.
+        in_group = set(
+            ReportEntry.objects.filter(report__campaign=campaign, thematic_group=group).values_list(
+                "report_id", flat=True
+            )
+        )
         entries = [entry for entry in entries if entry.thematic_group_id == group.pk]
-        in_group = {entry.report_id for entry in entries}
-        reports = [
-            report for report in reports if report.pk in in_group or report.status not in ReportStatus.handed_in()
-        ]
+        reports = [report for report in reports if report.pk in in_group]
     statuses = Counter(report.status for report in reports)
     evaluation.completion = _rows(statuses, dict(ReportStatus.choices), keep_order=True)
     evaluation.reports_total = len(reports)
@@ -257,30 +298,49 @@ def _reports(evaluation: Evaluation, campaign: ReportingCampaign, group: Themati
         )
         for report in sorted(consenting, key=lambda report: report.organisation.name.casefold())
     ]
+    _withhold_small_groups(evaluation)
+
+
+def _withhold_small_groups(evaluation: Evaluation) -> None:
+    minimum = settings.REPORTING_MIN_REPORTS
+    evaluation.min_reports = minimum
+    if evaluation.anonymous_reports and evaluation.reports_handed_in < minimum:
+        evaluation.withheld = True
+        for name in ("actions_by_status", "actions_by_group", "actions_by_lever", "indicators", "obstacles", "needs"):
+            setattr(evaluation, name, [])
 
 
 def _indicator_totals(entries: list[ReportEntry], consenting: set[int]) -> list[IndicatorTotal]:
-    """Sum the indicators reported under the same name and unit. A name that a single member who did not
-    consent typed could identify it: such values join an "other indicators" line per unit."""
+    """Gather the indicators reported under the same name and unit. A name or unit that a single member who
+    did not consent typed could identify it (units are free text too): such values join an "other indicators"
+    line, under a unit shown only when several members use it."""
     rows = []
-    reporters: dict[tuple[str, str], set[int]] = defaultdict(set)
+    by_name: dict[tuple[str, str], set[int]] = defaultdict(set)
+    by_unit: dict[str, set[int]] = defaultdict(set)
     for entry in entries:
         for values in entry.indicator_values.values():
             name, unit = (values.get("name") or "").strip(), (values.get("unit") or "").strip()
             if name:
                 key = (name.casefold(), unit.casefold())
-                reporters[key].add(entry.report_id)
+                by_name[key].add(entry.report_id)
+                by_unit[unit.casefold()].add(entry.report_id)
                 rows.append((key, name, unit, entry.report_id, values))
     totals: dict[tuple[str, str], IndicatorTotal] = {}
     for key, name, unit, report_id, values in rows:
-        shown = len(reporters[key]) > 1 or report_id in consenting
-        total_key = key if shown else ("", unit.casefold())
-        label = name if shown else str(OTHER_INDICATORS)
-        total = totals.setdefault(total_key, IndicatorTotal(name=label, unit=unit))
+        if len(by_name[key]) > 1 or report_id in consenting:
+            total_key, label, shown_unit = key, name, unit
+        else:
+            unit_shared = len(by_unit[key[1]]) > 1 or report_id in consenting
+            shown_unit = unit if unit_shared else ""
+            total_key, label = ("", shown_unit.casefold()), str(OTHER_INDICATORS)
+        total = totals.setdefault(total_key, IndicatorTotal(name=label, unit=shown_unit))
         total.actions += 1
-        total.baseline += _number(values.get("baseline")) or 0
-        total.value += _number(values.get("value")) or 0
-        total.target += _number(values.get("target")) or 0
+        baseline, value, target = (_number(values.get(name)) for name in ("baseline", "value", "target"))
+        for number, bucket in ((baseline, total.baselines), (value, total.values), (target, total.targets)):
+            if number is not None:
+                bucket.append(number)
+        if None not in (baseline, value, target):
+            total.complete.append((baseline, value, target))
     return sorted(totals.values(), key=lambda item: (item.name == str(OTHER_INDICATORS), -item.actions, item.name))
 
 

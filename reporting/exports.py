@@ -32,7 +32,15 @@ def _number(value):
 def topics(evaluation: Evaluation) -> list[tuple[str, list[str], list[list]]]:
     """(sheet title, header, rows) for every topic of the evaluation."""
     group_rows = [[group.short_name, hospitals, elder] for group, hospitals, elder in evaluation.members_by_group]
+    summary = [
+        [_("Reports handed in"), evaluation.reports_handed_in],
+        [_("Reports expected"), evaluation.reports_total],
+        [_("Actions reported"), evaluation.actions_total],
+        [_("Members cited by name"), len(evaluation.named)],
+        [_("Reports counted without being cited (art 8)"), evaluation.anonymous_reports],
+    ]
     return [
+        (_("Summary"), [_("Figure"), _("Value")], summary),
         (_("Members"), [_("Type"), _("Members")], [[row.label, row.value] for row in evaluation.members_by_type]),
         (_("Seats"), [_("Group"), _("Hospitals"), _("Elder-care homes")], group_rows),
         (_("Reports"), [_("State"), _("Reports")], [[row.label, row.value] for row in evaluation.completion]),
@@ -65,7 +73,7 @@ def topics(evaluation: Evaluation) -> list[tuple[str, list[str], list[list]]]:
             [
                 [
                     item.name,
-                    item.unit,
+                    f"{item.unit} ({_('average')})" if item.averaged else item.unit,
                     item.actions,
                     _number(item.baseline),
                     _number(item.value),
@@ -98,15 +106,6 @@ def topics(evaluation: Evaluation) -> list[tuple[str, list[str], list[list]]]:
                 ]
                 for member in evaluation.named
                 for entry in member.actions
-            ]
-            + [
-                [
-                    _("%(count)s other reports, not cited by name (art 8)") % {"count": evaluation.anonymous_reports},
-                    "",
-                    "",
-                    "",
-                    "",
-                ]
             ],
         ),
     ]
@@ -132,12 +131,22 @@ def evaluation_workbook(evaluation: Evaluation) -> bytes:
     return output.getvalue()
 
 
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float | int):
+        # French spreadsheets read a decimal comma in a semicolon-separated file.
+        return str(value).replace(".", ",") if isinstance(value, float) else str(value)
+    return _safe(str(value))
+
+
 def evaluation_csv(evaluation: Evaluation) -> str:
+    """One line per figure: topic, item, measure, value; the layout every spreadsheet can pivot."""
     output = io.StringIO()
     writer = csv.writer(output, delimiter=";")
-    writer.writerow([_("Topic"), _("Item"), _("Detail"), _("Value")])
-    for title, _header, rows in topics(evaluation):
+    writer.writerow([_("Topic"), _("Item"), _("Measure"), _("Value")])
+    for title, header, rows in topics(evaluation):
         for row in rows:
-            values = [str(value) if value is not None else "" for value in row]
-            writer.writerow([_safe(str(title)), _safe(values[0]), _safe(" · ".join(values[1:-1])), _safe(values[-1])])
+            for measure, value in zip(header[1:], row[1:], strict=False):
+                writer.writerow([_safe(str(title)), _csv_value(row[0]), _safe(str(measure)), _csv_value(value)])
     return "\ufeff" + output.getvalue()  # a BOM, so that Excel reads the accents right

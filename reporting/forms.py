@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.forms import inlineformset_factory
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from reporting.models import Action, Indicator, Lever
@@ -11,6 +12,13 @@ from reporting.questions import CHOICE, MULTIPLE, TEXT, Template
 from reporting.selectors import final_beneficiaries_for_linking
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def readable_number(value) -> str:
+    """A stored decimal as people write it in the current language: "22,5", not "22.50"."""
+    if value in (None, ""):
+        return "—"
+    return floatformat(value, "-2")
 
 
 class ActionForm(forms.ModelForm):
@@ -117,13 +125,23 @@ class ReportForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, report, template: Template, **kwargs):
+    def __init__(self, *args, report, template: Template, editable_groups=None, can_consent: bool = True, **kwargs):
+        """``editable_groups``: the GTs whose answers this person may change (None: all of them)."""
         super().__init__(*args, **kwargs)
         self.report = report
         self.fields["revision"].initial = report.revision
         self.fields["nominative_consent"].initial = report.nominative_consent
+        if not can_consent:
+            self.fields["nominative_consent"].disabled = True
+            self.fields["nominative_consent"].help_text = _(
+                "The legal representative or the contact point decides it for the organisation."
+            )
         self.entry_sections = []
+        self.read_only_entries = set()
         for entry in report.entries.all():
+            editable = editable_groups is None or entry.thematic_group_id in editable_groups
+            if not editable:
+                self.read_only_entries.add(entry.pk)
             names = []
             for question in template.action_questions:
                 name = f"e{entry.pk}__{question.key}"
@@ -135,7 +153,10 @@ class ReportForm(forms.Form):
                     label=_("%(indicator)s, value this year (%(unit)s)")
                     % {"indicator": values.get("name", ""), "unit": values.get("unit", "")},
                     help_text=_("Baseline %(baseline)s, target %(target)s.")
-                    % {"baseline": values.get("baseline") or "—", "target": values.get("target") or "—"},
+                    % {
+                        "baseline": readable_number(values.get("baseline")),
+                        "target": readable_number(values.get("target")),
+                    },
                     required=False,
                     max_digits=16,
                     decimal_places=2,
@@ -143,6 +164,9 @@ class ReportForm(forms.Form):
                     localize=True,
                 )
                 names.append(name)
+            if not editable:
+                for name in names:
+                    self.fields[name].disabled = True
             self.entry_sections.append((entry, names))
         self.general_names = []
         for question in template.general_questions:
@@ -163,6 +187,8 @@ class ReportForm(forms.Form):
         general = {question.key: data.get(f"general__{question.key}") for question in self.template.general_questions}
         entries = {}
         for entry, _names in self.entry_sections:
+            if entry.pk in self.read_only_entries:
+                continue
             entries[entry.pk] = {
                 "answers": {q.key: data.get(f"e{entry.pk}__{q.key}") for q in self.template.action_questions},
                 "indicators": {key: data.get(f"e{entry.pk}__indicator_{key}") for key in entry.indicator_values},

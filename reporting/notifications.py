@@ -28,6 +28,7 @@ def _context(report) -> dict:
         "deadline": report.campaign.deadline,
         "report_url": settings.SITE_URL + reverse("reporting:report", args=[report.pk]),
         "return_comment": report.return_comment,
+        "has_previous": report.organisation.reports.filter(campaign__year__lt=report.campaign.year).exists(),
     }
 
 

@@ -18,6 +18,7 @@ from reporting import notifications as notify
 from reporting.enums import ActionStatus, CampaignStatus, ReportStatus
 from reporting.models import Action, Report, ReportEntry, ReportEvent, ReportingCampaign, ReportReminder
 from reporting.questions import CHOICE, CURRENT_VERSION, MULTIPLE, TEMPLATES, template_for
+from reporting.rules import delegate_group_ids, edits_all_actions
 
 
 class ReportRefused(ValidationError):
@@ -72,6 +73,22 @@ def campaign_close(*, actor, campaign: ReportingCampaign) -> ReportingCampaign:
         campaign.save(update_fields=["status", "closed_at"])
         log_action("reporting.campaign.closed", actor=actor, target=campaign)
     return campaign
+
+
+def report_for_new_member(*, organisation) -> Report | None:
+    """A final beneficiary confirmed while a campaign is open gets its report for that campaign."""
+    if organisation.type not in FINAL_BENEFICIARY_TYPES:
+        return None
+    campaign = (
+        ReportingCampaign.objects.filter(status=CampaignStatus.OPEN, deadline__gte=timezone.localdate())
+        .order_by("-year")
+        .first()
+    )
+    if campaign is None or Report.objects.filter(campaign=campaign, organisation=organisation).exists():
+        return None
+    report = report_create(campaign=campaign, organisation=organisation)
+    notify.campaign_opened(report)
+    return report
 
 
 def _previous_report(organisation, year: int) -> Report | None:
@@ -203,11 +220,19 @@ def report_save(
     template = template_for(report.template_version)
     with transaction.atomic():
         report = _locked_editable(report, actor, revision)
+        whole = edits_all_actions(actor, report.organisation)
+        if consent is not None and consent != report.nominative_consent and not whole:
+            raise ReportRefused(_("The legal representative or the contact point decides about being cited by name."))
         report.general_answers = _clean_answers(template.general_questions, general)
         for entry in report.entries.all():
             submitted = entries.get(entry.pk)
             if submitted is None:
                 continue
+            if not whole and entry.thematic_group_id not in delegate_group_ids(actor, report.organisation):
+                raise ReportRefused(
+                    _("You answer for your own thematic group; %(action)s is another delegate's.")
+                    % {"action": entry.title}
+                )
             entry.answers = _clean_answers(template.action_questions, submitted.get("answers") or {})
             values = dict(entry.indicator_values)
             for key, value in (submitted.get("indicators") or {}).items():
@@ -252,10 +277,24 @@ def report_submit(*, actor, report: Report, revision: int | None = None) -> Repo
         report.submitted_by = actor
         report.revision += 1
         report.save(update_fields=["status", "submitted_at", "submitted_by", "revision"])
+        _carry_indicator_values(report)
         kind = ReportEvent.Kind.RESUBMITTED if resubmission else ReportEvent.Kind.SUBMITTED
         ReportEvent.objects.create(report=report, kind=kind, actor=actor)
         log_action(f"reporting.report.{kind}", actor=actor, target=report)
     return report
+
+
+def _carry_indicator_values(report: Report) -> None:
+    """The values reported become the actions' latest values, so next year's report starts from them."""
+    from reporting.models import Indicator
+
+    today = timezone.localdate()
+    for entry in report.entries.all():
+        for key, values in entry.indicator_values.items():
+            if values.get("value") not in (None, "") and str(key).isdigit():
+                Indicator.objects.filter(pk=int(key), action__organisation=report.organisation).update(
+                    latest_value=Decimal(values["value"]), latest_on=today
+                )
 
 
 def _locked_for_review(report: Report, actor) -> Report:
@@ -316,7 +355,9 @@ def _record_consent(report: Report, actor, consent: bool) -> None:
 def report_set_consent(*, actor, report: Report, consent: bool) -> Report:
     """Art 8: the member's choice, time-stamped, open to change until the report is accepted."""
     with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=report.pk)
+        report = Report.objects.select_for_update().select_related("organisation").get(pk=report.pk)
+        if not edits_all_actions(actor, report.organisation):
+            raise ReportRefused(_("The legal representative or the contact point decides about being cited by name."))
         if report.status == ReportStatus.ACCEPTED:
             raise ReportRefused(_("The report is accepted: its consent choice can no longer change."))
         if consent != report.nominative_consent or report.consent_recorded_at is None:

@@ -38,6 +38,10 @@ def edits_group_actions(user, organisation, group_id) -> bool:
     )
 
 
+def delegate_group_ids(user, organisation) -> set[int]:
+    return {group for role, group in _roles(user, organisation) if role == OrganisationRoleType.DELEGATE}
+
+
 @rules.predicate
 def can_edit_action(user, action) -> bool:
     if action.thematic_group_id is None:

@@ -43,6 +43,8 @@ class OrganisationActions:
     groups: list[GroupActions] = field(default_factory=list)
     can_edit_all: bool = False
     reports: list[Report] = field(default_factory=list)
+    # Ecosystem actors' actions carried out with this member (art 4ter.3).
+    with_partners: list[Action] = field(default_factory=list)
 
     @property
     def is_final_beneficiary(self) -> bool:
@@ -62,7 +64,8 @@ def followed_group_ids(organisation) -> set[int]:
 
 def _actions_queryset():
     return Action.objects.select_related("lever", "thematic_group").prefetch_related(
-        Prefetch("indicators", queryset=Indicator.objects.order_by("pk"))
+        Prefetch("indicators", queryset=Indicator.objects.order_by("pk")),
+        Prefetch("final_beneficiaries", queryset=Organisation.objects.order_by("name")),
     )
 
 
@@ -95,6 +98,12 @@ def my_actions(user) -> list[OrganisationActions]:
     reports = list(
         Report.objects.filter(organisation_id__in=organisations).select_related("campaign").order_by("-campaign__year")
     )
+    partner_actions = list(
+        Action.objects.filter(final_beneficiaries__in=organisations)
+        .select_related("organisation")
+        .prefetch_related("final_beneficiaries")
+        .distinct()
+    )
     result = []
     for organisation in organisations.values():
         whole = edits_all_actions(user, organisation)
@@ -103,6 +112,11 @@ def my_actions(user) -> list[OrganisationActions]:
             organisation=organisation,
             can_edit_all=whole,
             reports=[report for report in reports if report.organisation_id == organisation.pk],
+            with_partners=[
+                action
+                for action in partner_actions
+                if any(partner.pk == organisation.pk for partner in action.final_beneficiaries.all())
+            ],
         )
         if organisation.type in FINAL_BENEFICIARY_TYPES:
             followed = {group_id for org_id, group_id in seats | asked if org_id == organisation.pk}

@@ -19,7 +19,13 @@ from reporting import documents, reports, selectors
 from reporting.forms import ActionForm, IndicatorFormSet, ReportForm, indicator_rows
 from reporting.models import Action, Report
 from reporting.questions import template_for
-from reporting.rules import can_edit_action, edits_all_actions, edits_group_actions, speaks_for_organisation
+from reporting.rules import (
+    can_edit_action,
+    delegate_group_ids,
+    edits_all_actions,
+    edits_group_actions,
+    speaks_for_organisation,
+)
 from thematic_groups.models import ThematicGroup
 from thematic_groups.pages import show_refusal
 
@@ -189,7 +195,14 @@ def report_detail(request, pk: int):
     template = template_for(report.template_version)
     form = None
     if fills and report.is_editable:
-        form = ReportForm(request.POST or None, report=report, template=template)
+        whole = edits_all_actions(request.user, report.organisation)
+        form = ReportForm(
+            request.POST or None,
+            report=report,
+            template=template,
+            editable_groups=None if whole else delegate_group_ids(request.user, report.organisation),
+            can_consent=whole,
+        )
         if request.method == "POST":
             response = _report_post(request, report, form)
             if response is not None:
@@ -208,6 +221,9 @@ def report_detail(request, pk: int):
             "return_form": ReturnForm(),
             "answers": documents.report_answers(report, template),
             "missing": reports.missing_answers(report) if form is not None else [],
+            "has_previous": Report.objects.filter(
+                organisation=report.organisation, campaign__year__lt=report.campaign.year
+            ).exists(),
             "breadcrumbs": _crumbs() if fills else [(_("Reporting campaigns"), reverse("reporting:campaigns"))],
         },
     )
@@ -225,7 +241,7 @@ def _report_post(request, report: Report, form: ReportForm):
             report=report,
             general=general,
             entries=entries,
-            consent=form.cleaned_data["nominative_consent"],
+            consent=form.cleaned_data["nominative_consent"] if not form.fields["nominative_consent"].disabled else None,
             revision=form.cleaned_data["revision"],
         )
         if submit:
@@ -263,7 +279,7 @@ def report_pdf(request, pk: int):
 def report_consent(request, pk: int):
     """Art 8: the member may change its choice after submitting, until the report is accepted."""
     report = get_object_or_404(Report.objects.select_related("organisation"), pk=pk)
-    if not speaks_for_organisation(request.user, report.organisation):
+    if not edits_all_actions(request.user, report.organisation):
         raise Http404
     try:
         reports.report_set_consent(actor=request.user, report=report, consent=request.POST.get("consent") == "yes")

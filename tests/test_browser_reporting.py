@@ -58,13 +58,14 @@ def test_a_delegate_submits_the_report_the_coordination_returns_then_accepts_it(
     page.locator(f"select[name=e{entry.pk}__result_tone]").select_option("positive")
     page.locator(f"input[name=e{entry.pk}__indicator_{next(iter(entry.indicator_values))}]").fill("25")
     page.locator("textarea[name=general__highlights]").fill("Une première année encourageante.")
-    page.locator("input[name=nominative_consent]").check()
+    expect(page.locator("input[name=nominative_consent]")).to_be_disabled()  # the organisation decides it
     with page.expect_navigation():
         page.locator("button[name=submit]").click()
     expect(page.locator("main")).to_contain_text("Soumis")
     check_page(page, "report-submitted")
     report.refresh_from_db()
-    assert report.status == "submitted" and report.nominative_consent
+    assert report.status == "submitted" and not report.nominative_consent
+    reports.report_set_consent(actor=member, report=report, consent=True)  # the legal representative agrees
 
     coordination = test_browser.new_page(browser, live_server, viewport=test_browser.DESKTOP)
     sign_in_with_totp(coordination, coordinator)

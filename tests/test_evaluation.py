@@ -63,7 +63,9 @@ def campaign(db):
 
 @pytest.fixture
 def two_members(campaign, groups):
+    """Two members that may be cited and one that may not: enough reports for detailed figures."""
     named = member_with_report(campaign, groups, name="Clinique Consentante", consent=True)
+    member_with_report(campaign, groups, name="Polyclinique Ouverte", consent=True)
     hidden = member_with_report(
         campaign, groups, name="Hôpital Discret", consent=False, city="Arlon", street="Avenue Secrète 99"
     )
@@ -122,11 +124,44 @@ def test_the_consolidated_pdf_is_built_by_a_task_and_names_only_the_consenting_m
 
 def test_the_figures_add_up(two_members, groups):
     data = evaluation.build(2026)
-    assert data.reports_handed_in == 2 and data.actions_total == 2
+    assert data.reports_handed_in == 3 and data.actions_total == 3
     repas = next(item for item in data.indicators if item.name == "Repas végétariens")
-    assert (repas.actions, repas.value, repas.progress_percent) == (2, Decimal("50"), 50)
-    assert {(row.label, row.value) for row in data.obstacles} == {("Budget", 2), ("Temps du personnel", 2)}
-    assert len(data.named) == 1 and data.anonymous_reports == 1
+    # a percentage is averaged, not summed; progress counts the complete lines only
+    assert (repas.actions, repas.value, repas.averaged, repas.progress_percent) == (3, Decimal("25.00"), True, 50)
+    assert {(row.label, row.value) for row in data.obstacles} == {("Budget", 3), ("Temps du personnel", 3)}
+    assert len(data.named) == 2 and data.anonymous_reports == 1
+    kwh = [item for item in data.indicators if item.unit == "kWh"]
+    # each "Compteur <name>" is typed by one member; the non-consenting one joins "other indicators"
+    other = next(item for item in data.indicators if item.name == "Autres indicateurs")
+    assert other.actions == 1 and other.unit == "kWh" and other.baseline is None and len(kwh) == 3
+
+
+def test_a_unit_only_a_silent_member_typed_is_not_shown(campaign, groups, two_members):
+    named, hidden = two_members
+    entry = ReportEntry.objects.get(report__organisation=hidden)
+    entry.indicator_values["3"] = {"name": "Énergie", "unit": "MWh Avenue Secrète 99", "value": "5"}
+    entry.save()
+    data = evaluation.build(2026)
+    assert not any("Avenue Secrète" in item.unit or "Avenue Secrète" in item.name for item in data.indicators)
+
+
+def test_too_few_reports_with_a_silent_member_withhold_the_detailed_figures(campaign, groups, settings):
+    member_with_report(campaign, groups, name="Seul Consentant", consent=True)
+    member_with_report(campaign, groups, name="Seul Discret", consent=False)
+    data = evaluation.build(2026)
+    assert data.withheld and data.indicators == [] and data.obstacles == [] and data.actions_by_status == []
+    settings.REPORTING_MIN_REPORTS = 2
+    assert not evaluation.build(2026).withheld
+
+
+def test_filtering_by_group_counts_only_that_groups_reports_and_members(campaign, groups, two_members):
+    elsewhere = OrganisationFactory(name="Maison Ailleurs", type=OrganisationType.ELDER_CARE_HOME)
+    Report.objects.create(campaign=campaign, organisation=elsewhere, template_version=1)  # a draft, no action
+    data = evaluation.build(2026, groups["resilience"])
+    assert data.reports_total == 0 and data.actions_total == 0
+    data = evaluation.build(2026, groups["decarbonation"])
+    assert data.reports_total == 3
+    assert sum(row.value for row in data.members_by_type) == 3
 
 
 def _queries_for_dashboard(client) -> int:

@@ -307,3 +307,40 @@ def test_the_member_changes_its_consent_after_submitting_until_accepted(
     client.post(reverse("reporting:report_consent", args=[report.pk]), {"consent": "no"})
     report.refresh_from_db()
     assert report.nominative_consent
+
+
+def test_a_delegate_answers_for_its_own_group_and_only_the_organisation_decides_consent(
+    client, campaign, organisation, groups, member, delegate
+):
+    actions.action_create(
+        actor=member, organisation=organisation, thematic_group=groups["resilience"], title="Plan canicule"
+    )
+    report = Report.objects.get(campaign=campaign, organisation=organisation)
+    reports.report_refresh(report)
+    other = report.entries.get(thematic_group=groups["resilience"])
+    with pytest.raises(ReportRefused):
+        reports.report_save(
+            actor=delegate, report=report, general={}, entries={other.pk: {"answers": {"progress": "X"}}}
+        )
+    with pytest.raises(ReportRefused):
+        reports.report_set_consent(actor=delegate, report=report, consent=True)
+    client.force_login(delegate)
+    page = client.get(reverse("reporting:report", args=[report.pk])).content.decode()
+    assert f'name="e{other.pk}__progress"' in page and "disabled" in page
+    assert client.post(reverse("reporting:report_consent", args=[report.pk]), {"consent": "yes"}).status_code == 404
+
+
+def test_submitting_carries_the_reported_values_to_the_actions_indicators(campaign, organisation, member):
+    report = reports.report_submit(
+        actor=member, report=fill(Report.objects.get(campaign=campaign, organisation=organisation), member)
+    )
+    indicator = report.entries.get().action.indicators.get()
+    assert indicator.latest_value == Decimal("30")
+
+
+def test_a_member_confirmed_during_an_open_campaign_gets_its_report(groups, coordinator, campaign):
+    applicant = UserFactory(email="marc.dubois@clinique.example.be", first_name="Marc")
+    with time_machine.travel(TODAY + timedelta(days=1)):
+        organisation = confirmed_member(applicant, coordinator)
+    report = Report.objects.get(campaign=campaign, organisation=organisation)
+    assert report.entries.count() == 2  # its two Option 1 actions

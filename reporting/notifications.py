@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from core.outbox import email_queue
 from members.enums import OrganisationRoleType
+from reporting.enums import ReportStatus
 
 
 def report_people(organisation) -> list:
@@ -49,7 +50,12 @@ def campaign_opened(report) -> None:
 
 
 def reminder(report, *, kind: str, days_left: int) -> None:
-    _send(report, "reminder", key=f"reporting:reminder:{report.pk}:{kind}", extra={"days_left": days_left})
+    _send(
+        report,
+        "reminder",
+        key=f"reporting:reminder:{report.pk}:{kind}",
+        extra={"days_left": days_left, "returned": report.status == ReportStatus.RETURNED},
+    )
 
 
 def returned(report) -> None:

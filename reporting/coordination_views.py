@@ -172,8 +172,9 @@ def report_accept(request, pk: int):
 def _filters(request):
     years = evaluation_data.available_years()
     groups = list(ThematicGroup.objects.order_by("number"))
-    form = EvaluationFilterForm(request.GET or None, years=years, groups=groups)
-    year = years[0] if years else None
+    default = evaluation_data.default_campaign()
+    year = default.year if default else None
+    form = EvaluationFilterForm(request.GET or None, years=years, groups=groups, initial={"year": year})
     group = None
     if form.is_valid():
         year = form.cleaned_data.get("year") or year

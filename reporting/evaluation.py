@@ -45,6 +45,7 @@ class IndicatorTotal:
     baselines: list = field(default_factory=list)
     targets: list = field(default_factory=list)
     complete: list = field(default_factory=list)  # (baseline, value, target) where all three are given
+    count_only: bool = False  # values in units that cannot be shown are counted, never added up
 
     @property
     def averaged(self) -> bool:
@@ -125,6 +126,7 @@ class Evaluation:
     # Too few reports, some not cited: the detailed figures could point at a member, so they are withheld.
     withheld: bool = False
     min_reports: int = 0
+    left_out_groups: list = field(default_factory=list)
     generated_at: object = None
 
     @property
@@ -255,6 +257,14 @@ def _reports(evaluation: Evaluation, campaign: ReportingCampaign, group: Themati
         )
         entries = [entry for entry in entries if entry.thematic_group_id == group.pk]
         reports = [report for report in reports if report.pk in in_group]
+    consenting_ids = {report.pk for report in reports if report.nominative_consent}
+    handed_in_ids = {report.pk for report in reports if report.status in ReportStatus.handed_in()}
+    if group is None:
+        # A group whose own view is withheld stays out of the detailed figures of the whole alliance too,
+        # otherwise its member's answers are the difference between this view and the other groups'.
+        small = _small_groups(entries, handed_in_ids, consenting_ids)
+        evaluation.left_out_groups = [item for item in evaluation.groups if item.pk in small]
+        entries = [entry for entry in entries if entry.thematic_group_id not in small]
     statuses = Counter(report.status for report in reports)
     evaluation.completion = _rows(statuses, dict(ReportStatus.choices), keep_order=True)
     evaluation.reports_total = len(reports)
@@ -267,7 +277,7 @@ def _reports(evaluation: Evaluation, campaign: ReportingCampaign, group: Themati
     evaluation.actions_by_group = [
         Row(item.short_name, sum(1 for entry in entries if entry.thematic_group_id == item.pk))
         for item in evaluation.groups
-        if group is None or item.pk == group.pk
+        if (group is None or item.pk == group.pk) and item not in evaluation.left_out_groups
     ]
     evaluation.actions_by_lever = _rows(Counter(entry.lever_name for entry in entries if entry.lever_name), {})
 
@@ -301,13 +311,33 @@ def _reports(evaluation: Evaluation, campaign: ReportingCampaign, group: Themati
     _withhold_small_groups(evaluation)
 
 
+def _small_groups(entries: list[ReportEntry], handed_in: set[int], consenting: set[int]) -> set[int]:
+    """The GTs with too few reports handed in, some of them not citable, for figures of their own."""
+    reporters: dict[int, set[int]] = defaultdict(set)
+    for entry in entries:
+        if entry.thematic_group_id is not None and entry.report_id in handed_in:
+            reporters[entry.thematic_group_id].add(entry.report_id)
+    minimum = settings.REPORTING_MIN_REPORTS
+    return {group_id for group_id, reports in reporters.items() if len(reports) < minimum and reports - consenting}
+
+
 def _withhold_small_groups(evaluation: Evaluation) -> None:
     minimum = settings.REPORTING_MIN_REPORTS
     evaluation.min_reports = minimum
     if evaluation.anonymous_reports and evaluation.reports_handed_in < minimum:
         evaluation.withheld = True
-        for name in ("actions_by_status", "actions_by_group", "actions_by_lever", "indicators", "obstacles", "needs"):
+        for name in (
+            "actions_by_status",
+            "actions_by_group",
+            "actions_by_lever",
+            "indicators",
+            "obstacles",
+            "needs",
+            "completion",
+        ):
             setattr(evaluation, name, [])
+        evaluation.anonymous_reports = 0
+        evaluation.reports_handed_in = 0
 
 
 def _indicator_totals(entries: list[ReportEntry], consenting: set[int]) -> list[IndicatorTotal]:
@@ -329,10 +359,13 @@ def _indicator_totals(entries: list[ReportEntry], consenting: set[int]) -> list[
     for key, name, unit, report_id, values in rows:
         if len(by_name[key]) > 1 or report_id in consenting:
             total_key, label, shown_unit = key, name, unit
+        elif len(by_unit[key[1]]) > 1:
+            total_key, label, shown_unit = ("", key[1]), str(OTHER_INDICATORS), unit
         else:
-            unit_shared = len(by_unit[key[1]]) > 1 or report_id in consenting
-            shown_unit = unit if unit_shared else ""
-            total_key, label = ("", shown_unit.casefold()), str(OTHER_INDICATORS)
+            # Neither its name nor its unit can be shown, and values in unknown units cannot be added up.
+            total = totals.setdefault(("", None), IndicatorTotal(name=str(OTHER_INDICATORS), unit="", count_only=True))
+            total.actions += 1
+            continue
         total = totals.setdefault(total_key, IndicatorTotal(name=label, unit=shown_unit))
         total.actions += 1
         baseline, value, target = (_number(values.get(name)) for name in ("baseline", "value", "target"))
@@ -341,7 +374,10 @@ def _indicator_totals(entries: list[ReportEntry], consenting: set[int]) -> list[
                 bucket.append(number)
         if None not in (baseline, value, target):
             total.complete.append((baseline, value, target))
-    return sorted(totals.values(), key=lambda item: (item.name == str(OTHER_INDICATORS), -item.actions, item.name))
+    return sorted(
+        totals.values(),
+        key=lambda item: (item.name == str(OTHER_INDICATORS), item.count_only, -item.actions, item.name),
+    )
 
 
 def question_label(version: int, key: str) -> str:

@@ -32,12 +32,19 @@ def _number(value):
 def topics(evaluation: Evaluation) -> list[tuple[str, list[str], list[list]]]:
     """(sheet title, header, rows) for every topic of the evaluation."""
     group_rows = [[group.short_name, hospitals, elder] for group, hospitals, elder in evaluation.members_by_group]
-    summary = [
-        [_("Reports handed in"), evaluation.reports_handed_in],
-        [_("Reports expected"), evaluation.reports_total],
-        [_("Actions reported"), evaluation.actions_total],
-        [_("Members cited by name"), len(evaluation.named)],
-        [_("Reports counted without being cited (art 8)"), evaluation.anonymous_reports],
+    if evaluation.withheld:
+        summary = [[_("Detailed figures withheld: too few reports, some not citable (art 8)"), ""]]
+    else:
+        summary = [
+            [_("Reports handed in"), evaluation.reports_handed_in],
+            [_("Reports expected"), evaluation.reports_total],
+            [_("Actions reported"), evaluation.actions_total],
+            [_("Reports counted without being cited (art 8)"), evaluation.anonymous_reports],
+        ]
+    summary.append([_("Members cited by name"), len(evaluation.named)])
+    summary += [
+        [_("Left out of the detailed figures (too few citable reports, art 8)"), group.short_name]
+        for group in evaluation.left_out_groups
     ]
     return [
         (_("Summary"), [_("Figure"), _("Value")], summary),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.forms import inlineformset_factory
 from django.template.defaultfilters import floatformat
@@ -12,6 +14,14 @@ from reporting.questions import CHOICE, MULTIPLE, TEXT, Template
 from reporting.selectors import final_beneficiaries_for_linking
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def plain_decimal(value) -> Decimal | None:
+    """A stored decimal without its trailing zeros, for a form field: 22, not 22.00."""
+    if value in (None, ""):
+        return None
+    number = Decimal(str(value))
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
 
 
 def readable_number(value) -> str:
@@ -160,7 +170,7 @@ class ReportForm(forms.Form):
                     required=False,
                     max_digits=16,
                     decimal_places=2,
-                    initial=values.get("value") or None,
+                    initial=plain_decimal(values.get("value")),
                     localize=True,
                 )
                 names.append(name)

@@ -191,3 +191,32 @@ def test_the_steering_committee_reads_the_evaluation_but_members_do_not(
     client.logout()
     client.force_login(delegate)
     assert client.get(reverse("reporting:evaluation")).status_code == 404
+
+
+def test_a_group_too_small_to_show_stays_out_of_the_whole_alliances_detailed_figures(campaign, groups, two_members):
+    """Otherwise the small group's member would be the difference between the two views."""
+    lonely = member_with_report(campaign, groups, name="Maison Seule", consent=False)
+    ReportEntry.objects.filter(report__organisation=lonely).update(thematic_group=groups["sensibilisation-aines"])
+    assert evaluation.build(2026, groups["sensibilisation-aines"]).withheld
+    whole = evaluation.build(2026)
+    assert [group.slug for group in whole.left_out_groups] == ["sensibilisation-aines"]
+    assert whole.actions_total == 3  # the three Décarbonation actions, not the lonely one
+    assert {(row.label, row.value) for row in whole.obstacles} == {("Budget", 3), ("Temps du personnel", 3)}
+    assert "Sensibilisation" not in " ".join(row.label for row in whole.actions_by_group)
+
+
+def test_values_in_units_that_cannot_be_shown_are_counted_never_added(campaign, groups, two_members):
+    named, hidden = two_members
+    for organisation, unit, value in ((hidden, "kgSecret", "100"), (named, "", "")):
+        entry = ReportEntry.objects.get(report__organisation=organisation)
+        entry.indicator_values["9"] = {"name": f"Unique {organisation.pk}", "unit": unit, "value": value}
+        entry.save()
+    other = [item for item in evaluation.build(2026).indicators if item.count_only]
+    assert len(other) == 1 and other[0].value is None and other[0].unit == ""
+
+
+def test_the_evaluation_opens_on_the_newest_year_with_reports(client, mfa_login, coordinator, two_members):
+    ReportingCampaign.objects.create(year=2027, deadline=date(2028, 3, 1), template_version=1)
+    mfa_login(client, coordinator)
+    html = client.get(reverse("reporting:evaluation")).content.decode()
+    assert "Évaluation consolidée 2026" in html and "Clinique Consentante" in html

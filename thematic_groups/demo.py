@@ -114,7 +114,10 @@ def seed_demo_sessions(*, coordinator) -> None:
     Assignment.objects.filter(thematic_group=group).update(decided_at=timezone.now() - timedelta(days=90))
 
     def at(days: int, hour: int) -> datetime:
-        return datetime.combine(today + timedelta(days=days), time(hour), tzinfo=brussels)
+        day = today + timedelta(days=days)
+        while day.weekday() >= 5:  # sessions are held on working days
+            day += timedelta(days=1)
+        return datetime.combine(day, time(hour), tzinfo=brussels)
 
     plans = [
         (-60, "Lancement : état des lieux énergétique", SessionStatus.PUBLISHED),

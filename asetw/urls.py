@@ -16,5 +16,6 @@ urlpatterns = [
     path("signataires/", include("members.public_urls")),
     path("gt/", include("thematic_groups.urls")),
     path("rapportage/", include("reporting.urls")),
+    path("bibliotheque/", include("community.urls")),
     path("admin/", admin.site.urls),
 ]

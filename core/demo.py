@@ -194,6 +194,13 @@ def seed_demo() -> list[DemoLogin]:
     from reporting.demo import seed_demo_reporting
 
     seed_demo_reporting(coordinator=coordinator, keep_draft=hospital)
+    from community.demo import seed_demo_library
+
+    seed_demo_library(
+        author=member_roles_user(hospital, OrganisationRoleType.CONTACT_POINT),
+        organisation=hospital,
+        moderator=coordinator,
+    )
 
     from adhesions.demo import seed_demo_adhesions
 
@@ -201,6 +208,10 @@ def seed_demo() -> list[DemoLogin]:
     seed_demo_adhesions(applicant=applicant, coordinator=coordinator)
     logins.append(DemoLogin(applicant.email, "candidat : formulaires d'adhésion dans chaque état", False))
     return logins
+
+
+def member_roles_user(organisation, role):
+    return organisation.roles.filter(role=role).select_related("user").first().user
 
 
 def _demo_withdrawals(coordinator) -> None:

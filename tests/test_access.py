@@ -109,6 +109,16 @@ EXPECTED = {
     "admin:reporting_report_changelist": (None, {COORDINATOR}),
     "thematic_groups:group_offer_free_seats": ("group", POST_ONLY),
     "reporting:mine": (None, SIGNED_IN),
+    # The library: members, locomotives and the coordination; moderation for the pilots and the coordination.
+    "community:library": (None, SIGNED_IN),
+    "community:deposit": (None, {MEMBER, OTHER_DELEGATE}),
+    "community:my_deposits": (None, SIGNED_IN),
+    "community:moderation": (None, {OTHER_PILOT, COORDINATOR}),
+    "community:resource": ("resource", SIGNED_IN),
+    "community:resource_file": ("resource", SIGNED_IN),
+    "community:resource_edit": ("resource", set()),
+    "community:moderate": ("resource", POST_ONLY),
+    "community:flag": ("resource", POST_ONLY),
     # The organisation is a hospital: its actions belong to a GT; only the legal representative adds them here.
     "reporting:action_create": ("organisation_group", {MEMBER}),
     "reporting:internal_action_create": ("organisation_actions", set()),
@@ -268,7 +278,15 @@ def _reporting_objects(organisation, groups, coordinator):
     report = Report.objects.create(campaign=campaign, organisation=organisation, template_version=1)
     job = ExportJob.objects.create(kind="consolidated_pdf", year=2026, status="done", requested_by=coordinator)
     job.file.save("evaluation.pdf", ContentFile(b"%PDF-1.7 evaluation"))
+    from community.models import Resource, Theme
+
+    resource = Resource(
+        title="Guide", summary="Résumé", kind="guide", origin="belgian", status="published", organisation=organisation
+    )
+    resource.file.save("guide", ContentFile(b"%PDF-1.7 guide"))
+    resource.themes.set([Theme.objects.get(slug="decarbonation")])
     return {
+        "resource": {"pk": resource.pk},
         "action": {"pk": action.pk},
         "report": {"pk": report.pk},
         "campaign": {"year": 2026},

@@ -1,0 +1,38 @@
+from django.contrib import admin
+
+from community.models import Resource, ResourceFlag, Tag
+from core.admin import AuditEntryInline
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Read-only: the library changes through its pages, whose services moderate, audit and e-mail."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Resource)
+class ResourceAdmin(ReadOnlyAdmin):
+    list_display = ("title", "kind", "status", "organisation", "language", "origin", "published_at")
+    list_filter = ("status", "kind", "themes", "language", "origin")
+    search_fields = ("title", "organisation__name")
+    list_select_related = ("organisation",)
+    exclude = ("search_vector",)
+    inlines = [AuditEntryInline]
+
+
+@admin.register(ResourceFlag)
+class ResourceFlagAdmin(ReadOnlyAdmin):
+    list_display = ("resource", "reported_by", "created_at", "handled_at")
+    list_filter = ("handled_at",)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ("name",)

@@ -1,0 +1,38 @@
+"""Demo library: a few published resources per theme, one waiting for moderation, one flagged."""
+
+from __future__ import annotations
+
+from community import services
+from community.models import Resource, Theme
+
+DEMO_RESOURCES = [
+    ("Guide de réduction des gaz anesthésiques", "guide", "decarbonation", "belgian", "desflurane, bloc opératoire"),
+    ("Bilan carbone d'un hôpital : méthode pas à pas", "tool", "decarbonation", "belgian", "bilan carbone"),
+    ("Clauses environnementales pour les marchés de repas", "tool", "achats-durables", "belgian", "alimentation"),
+    ("Plan canicule en maison de repos : retour d'expérience", "experience", "resilience", "belgian", "canicule"),
+    ("Sensibiliser les résidents au tri des déchets", "good_practice", "sensibilisation-aines", "belgian", "déchets"),
+    ("Healthcare without harm : global roadmap", "study", "transversal", "international", "feuille de route"),
+]
+
+
+def seed_demo_library(*, author, organisation, moderator) -> None:
+    if Resource.objects.exists():
+        return
+    themes = {theme.slug: theme for theme in Theme.objects.all()}
+    for index, (title, kind, theme, origin, tags) in enumerate(DEMO_RESOURCES):
+        resource = services.resource_submit(
+            actor=author,
+            organisation=organisation,
+            themes=[themes[theme]],
+            tags=tags.split(", "),
+            title=title,
+            summary=f"{title}. Ressource de démonstration partagée par {organisation.name}.",
+            kind=kind,
+            language="en" if origin == "international" else "fr",
+            origin=origin,
+            link=f"https://ressources.example.org/{index + 1}",
+        )
+        if index < len(DEMO_RESOURCES) - 1:
+            resource = services.resource_publish(actor=moderator, resource=resource)
+        if index == 1:
+            services.resource_flag(actor=author, resource=resource, reason="Les facteurs d'émission datent de 2019.")

@@ -1,0 +1,100 @@
+"""Forms of the library: deposit, filters, moderation decisions and flags."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from community.enums import ResourceKind, ResourceLanguage, ResourceOrigin
+from community.models import Theme
+from core.uploads import CheckedFileField, describe_kinds
+
+LIBRARY_KINDS = {"pdf", "office", "image", "csv"}
+
+
+class ResourceForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    summary = forms.CharField(label=_("Summary"), max_length=3000, widget=forms.Textarea(attrs={"rows": 5}))
+    kind = forms.ChoiceField(label=_("Type"), choices=ResourceKind.choices)
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"), queryset=Theme.objects.order_by("position"), widget=forms.CheckboxSelectMultiple
+    )
+    tags = forms.CharField(
+        label=_("Tags (optional)"),
+        required=False,
+        max_length=300,
+        help_text=_("Separate them with commas, for example: energy, operating theatre."),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=ResourceLanguage.choices, initial="fr")
+    origin = forms.ChoiceField(label=_("Origin"), choices=ResourceOrigin.choices, widget=forms.RadioSelect)
+    file = CheckedFileField(kinds=LIBRARY_KINDS, label=_("File"), required=False)
+    link = forms.URLField(
+        label=_("Or a link (web page)"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("An address starting with https:// or http://."),
+    )
+    organisation = forms.ChoiceField(label=_("In the name of"))
+
+    def __init__(self, *args, organisations, has_file: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_file = has_file
+        # The limit is read when the form is built, so that a changed setting shows and applies at once.
+        limit = settings.UPLOAD_MAX_BYTES
+        self.fields["file"].max_bytes = limit
+        self.fields["file"].help_text = describe_kinds(LIBRARY_KINDS, limit)
+        self.fields["organisation"].choices = [(str(org.pk), org.name) for org in organisations]
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = str(organisations[0].pk)
+
+    def clean_tags(self) -> list[str]:
+        return [tag.strip() for tag in self.cleaned_data.get("tags", "").split(",") if tag.strip()][:10]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("file") and not cleaned.get("link") and not self.has_file and not self.errors.get("file"):
+            self.add_error("file", _("Give a file or a link."))
+        return cleaned
+
+
+class LibraryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All types")), *ResourceKind.choices])
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", _("All languages")), *ResourceLanguage.choices]
+    )
+    origin = forms.ChoiceField(
+        label=_("Origin"), required=False, choices=[("", _("Belgian and international")), *ResourceOrigin.choices]
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("", _("Relevance, then most recent")), ("recent", _("Most recent")), ("title", _("Title"))],
+    )
+
+    def __init__(self, *args, themes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = [("", _("All themes"))] + [(theme.slug, theme.name) for theme in themes]
+        for field in self.fields.values():
+            css = "form-control" if isinstance(field.widget, forms.TextInput) else "form-select"
+            field.widget.attrs["class"] = css
+
+
+class DecisionForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the author (required to ask for changes or to reject)"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class FlagForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is wrong with this resource?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,0 +1,156 @@
+"""The members' library (annex 2): themes, resources with their file or link, moderation and flags."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from community.enums import ResourceKind, ResourceLanguage, ResourceOrigin, ResourceStatus
+
+
+def resource_upload_to(instance, filename: str) -> str:
+    """Stored under a generated name: the name it was sent with is kept apart, for the download only."""
+    return f"library/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Theme(models.Model):
+    """The five GTs and a transversal theme (annex 2): how the library is organised."""
+
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    thematic_group = models.OneToOneField(
+        "thematic_groups.ThematicGroup",
+        verbose_name=_("thematic group"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="library_theme",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(_("tag"), max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Resource(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), max_length=3000)
+    kind = models.CharField(_("type"), max_length=20, choices=ResourceKind.choices)
+    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="resources")
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="resources")
+    language = models.CharField(_("language"), max_length=10, choices=ResourceLanguage.choices, default="fr")
+    origin = models.CharField(_("origin"), max_length=20, choices=ResourceOrigin.choices)
+    file = models.FileField(_("file"), upload_to=resource_upload_to, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    file_type = models.CharField(_("file type"), max_length=120, blank=True)
+    file_size = models.PositiveIntegerField(_("file size"), default=0)
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    organisation = models.ForeignKey(
+        "members.Organisation",
+        verbose_name=_("contributing organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resources",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deposited by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="resources",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=ResourceStatus.choices, default="pending")
+    moderation_note = models.TextField(_("message of the moderation"), blank=True)
+    # Accent-free, lower-case words with their plural endings removed: the search on databases without
+    # full-text search (the embedded SQLite), and the input of PostgreSQL's own index.
+    search_text = models.TextField(editable=False, blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(_("deposited"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+        ordering = ["-published_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(file="") | ~Q(link=""),
+                name="resource_has_file_or_link",
+                violation_error_message=_("Give a file or a link."),
+            ),
+        ]
+        # The GIN index of ``search_vector`` is PostgreSQL's only: the migration creates it there.
+        indexes = [models.Index(fields=["status", "-published_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:resource", args=[self.pk])
+
+
+class ResourceEvent(models.Model):
+    """What happened to a deposit, as its author sees it: submitted, changes asked, published, rejected…"""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(_("status"), max_length=20, choices=ResourceStatus.choices)
+    message = models.TextField(_("message"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("resource event")
+        verbose_name_plural = _("resource events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} — {self.created_at:%Y-%m-%d}"
+
+
+class ResourceFlag(models.Model):
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="flags")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="resource_flags"
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    created_at = models.DateTimeField(_("flagged"), default=timezone.now)
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.resource} — {self.created_at:%Y-%m-%d}"

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from community import views
+
+app_name = "community"
+
+urlpatterns = [
+    path("", views.library, name="library"),
+    path("deposer/", views.deposit, name="deposit"),
+    path("mes-depots/", views.my_deposits, name="my_deposits"),
+    path("moderation/", views.moderation, name="moderation"),
+    path("<int:pk>/", views.resource_detail, name="resource"),
+    path("<int:pk>/fichier/", views.resource_file, name="resource_file"),
+    path("<int:pk>/modifier/", views.resource_edit, name="resource_edit"),
+    path("<int:pk>/moderer/", views.moderate, name="moderate"),
+    path("<int:pk>/signaler/", views.flag, name="flag"),
+]

@@ -1,0 +1,60 @@
+"""The library in a real browser: a member deposits, the pilot publishes, a member searches. axe on each page."""
+
+from __future__ import annotations
+
+import re
+
+from community.models import Resource
+from tests import test_browser
+from tests.factories import TEST_PASSWORD
+from tests.test_browser import assert_no_axe_violations, expect, save_screenshot, sign_in
+from tests.test_browser_adhesion import sign_in_with_totp
+
+pytestmark = test_browser.pytestmark
+browser = test_browser.browser
+page = test_browser.page
+
+
+def check_page(page, name: str) -> None:
+    save_screenshot(page, f"library-{name}")
+    assert_no_axe_violations(page)
+
+
+def test_a_member_deposits_the_pilot_publishes_and_members_find_it(
+    page, browser, live_server, member, organisation, pilot, groups
+):
+    sign_in(page, member.email, TEST_PASSWORD)
+    page.goto("/bibliotheque/")
+    check_page(page, "empty")
+    page.goto("/bibliotheque/deposer/")
+    check_page(page, "deposit")
+    page.locator("input[name=title]").fill("Réduire les gaz anesthésiques")
+    page.locator("textarea[name=summary]").fill("Retour d'expérience sur la décarbonation du bloc opératoire.")
+    page.locator("select[name=kind]").select_option("experience")
+    page.get_by_label(re.compile("Décarbonation")).check()
+    page.locator("input[name=origin][value=belgian]").check()
+    page.locator("input[name=link]").fill("javascript:alert(1)")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    expect(page.locator("[data-error-summary]")).to_be_visible()
+    expect(page.locator("input[name=title]")).to_have_value("Réduire les gaz anesthésiques")
+    check_page(page, "deposit-error")
+    page.locator("input[name=link]").fill("https://example.org/gaz")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/bibliotheque/mes-depots/$"))
+    check_page(page, "my-deposits")
+
+    moderation = test_browser.new_page(browser, live_server, viewport=test_browser.DESKTOP)
+    sign_in_with_totp(moderation, pilot)
+    moderation.goto("/bibliotheque/moderation/")
+    check_page(moderation, "queue")
+    moderation.get_by_role("link", name="Réduire les gaz anesthésiques").click()
+    check_page(moderation, "resource-pending")
+    with moderation.expect_navigation():
+        moderation.get_by_role("button", name="Publier").click()
+    assert Resource.objects.get().status == "published"
+
+    page.goto("/bibliotheque/?q=Décarbonations")
+    expect(page.locator("main")).to_contain_text("Réduire les gaz anesthésiques")
+    check_page(page, "search")

@@ -1,0 +1,204 @@
+"""The members' library: deposit and moderation, flags, uploads, access, French search, flat queries."""
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from community import services
+from community.enums import ResourceStatus
+from community.models import Resource, Theme
+from core.models import OutboundEmail
+from members.enums import OrganisationStatus
+from tests.test_uploads import small_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**extra):
+    theme = Theme.objects.get(slug="decarbonation")
+    data = {
+        "title": "Guide de la décarbonation du bloc opératoire",
+        "summary": "Étapes pour réduire les gaz anesthésiques et l'énergie du bloc.",
+        "kind": "guide",
+        "themes": [theme.pk],
+        "tags": "bloc, énergie",
+        "language": "fr",
+        "origin": "belgian",
+        "link": "",
+    }
+    data.update(extra)
+    return data
+
+
+def deposit(client, user, organisation, **extra):
+    data = form_data(organisation=str(organisation.pk), **extra)
+    return client.post(reverse("community:deposit"), data)
+
+
+def test_moderation_journey_each_step_emails_the_right_person_once(
+    client, mfa_login, groups, member, organisation, pilot
+):
+    client.force_login(member)
+    pdf = SimpleUploadedFile("guide.pdf", small_pdf(), content_type="application/pdf")
+    response = deposit(client, member, organisation, file=pdf)
+    assert response.status_code == 302
+    resource = Resource.objects.get()
+    assert resource.status == ResourceStatus.PENDING and resource.file_name == "guide.pdf"
+    assert not resource.file.name.endswith("guide.pdf")  # stored under a generated name
+    to_moderate = OutboundEmail.objects.filter(template="community/to_moderate")
+    assert list(to_moderate.values_list("to_email", flat=True)) == [pilot.email]
+
+    services.resource_request_changes(actor=pilot, resource=resource, comment="Ajoutez la source des chiffres.")
+    asked = OutboundEmail.objects.get(template="community/changes_requested")
+    assert asked.to_email == member.email and "Ajoutez la source" in asked.body_text
+
+    client.post(
+        reverse("community:resource_edit", args=[resource.pk]),
+        form_data(organisation=str(organisation.pk), summary="Avec les sources."),
+    )
+    resource.refresh_from_db()
+    assert resource.status == ResourceStatus.PENDING and resource.summary == "Avec les sources."
+    assert to_moderate.count() == 2  # the pilot hears of the resubmission, once
+
+    resource = services.resource_publish(actor=pilot, resource=resource)
+    assert OutboundEmail.objects.filter(template="community/published", to_email=member.email).count() == 1
+    client.logout()
+
+    mfa_login(client, pilot)  # a member flags it, the pilot hides it
+    services.resource_flag(actor=member, resource=resource, reason="Chiffres périmés.")
+    assert "Chiffres périmés." in client.get(reverse("community:moderation")).content.decode()
+    client.post(reverse("community:moderate", args=[resource.pk]), {"decision": "hide", "message": "Données de 2015."})
+    resource.refresh_from_db()
+    assert resource.status == ResourceStatus.HIDDEN and not resource.flags.filter(handled_at__isnull=True).exists()
+    hidden = OutboundEmail.objects.get(template="community/hidden")
+    assert hidden.to_email == member.email and "Données de 2015." in hidden.body_text
+
+
+def test_a_rejection_needs_a_reason_that_reaches_the_author(groups, member, organisation, pilot, pilot_other_group):
+    resource = services.resource_submit(
+        actor=member,
+        organisation=organisation,
+        themes=[Theme.objects.get(slug="decarbonation")],
+        title="Note",
+        summary="Résumé",
+        kind="study",
+        language="fr",
+        origin="belgian",
+        link="https://example.org/note",
+    )
+    with pytest.raises(services.LibraryRefused):
+        services.resource_reject(actor=pilot, resource=resource, reason=" ")
+    with pytest.raises(services.LibraryRefused):  # not its theme
+        services.resource_reject(actor=pilot_other_group, resource=resource, reason="Hors sujet.")
+    services.resource_reject(actor=pilot, resource=resource, reason="Hors sujet.")
+    assert "Hors sujet." in OutboundEmail.objects.get(template="community/rejected").body_text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("guide.pdf", b"<!DOCTYPE html><html><body>x</body></html>", "page web"),
+        ("logo.png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "SVG"),
+        ("outil.pdf", b"MZ\x90\x00" + b"\x00" * 64, "exécutables"),
+    ],
+)
+def test_dangerous_files_are_refused_with_a_clear_message(client, groups, member, organisation, name, content, message):
+    client.force_login(member)
+    page = deposit(client, member, organisation, file=SimpleUploadedFile(name, content)).content.decode()
+    assert message in page and not Resource.objects.exists()
+    assert "Guide de la décarbonation du bloc opératoire" in page  # what was typed is kept
+
+
+def test_a_file_over_the_limit_and_a_javascript_link_are_refused(client, groups, member, organisation, settings):
+    settings.UPLOAD_MAX_BYTES = 1024
+    client.force_login(member)
+    big = SimpleUploadedFile("gros.pdf", small_pdf() + b"%" * 2048)
+    form = reverse("community:deposit")
+    assert "1 Ko maximum" in client.get(form).content.decode()  # the limit is stated on the form
+    assert "la limite est de" in deposit(client, member, organisation, file=big).content.decode()
+    page = deposit(client, member, organisation, link="javascript:alert(1)").content.decode()
+    assert "URL valide" in page and not Resource.objects.exists()
+
+
+@pytest.fixture
+def private_file_resource(groups, member, organisation):
+    return services.resource_submit(
+        actor=member,
+        organisation=organisation,
+        themes=[Theme.objects.get(slug="decarbonation")],
+        title="Fiche",
+        summary="Résumé",
+        kind="tool",
+        language="fr",
+        origin="belgian",
+        upload=_checked(SimpleUploadedFile("fiche.pdf", small_pdf())),
+    )
+
+
+def _checked(upload):
+    from core.uploads import validate_upload
+
+    upload.detected_type = validate_upload(upload, kinds={"pdf"}, max_bytes=settings.UPLOAD_MAX_BYTES)
+    return upload
+
+
+def test_nobody_outside_gets_a_file(client, private_file_resource, member, organisation, delegate_other_org, pilot):
+    url = reverse("community:resource_file", args=[private_file_resource.pk])
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    client.force_login(delegate_other_org)  # a member guessing the URL of a deposit still in moderation
+    assert client.get(url).status_code == 404
+    services.resource_publish(actor=pilot, resource=private_file_resource)
+    response = client.get(url)
+    assert response["Content-Disposition"].startswith("attachment") and response["X-Content-Type-Options"] == "nosniff"
+    organisation.status = OrganisationStatus.WITHDRAWN
+    organisation.save()
+    client.force_login(member)  # its withdrawal took effect: no more library
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("community:library")).status_code == 404
+
+
+def _published(member, organisation, title, summary="Résumé."):
+    from django.contrib.auth import get_user_model
+
+    coordinator = get_user_model().objects.filter(is_coordinator=True).first()
+    resource = services.resource_submit(
+        actor=member,
+        organisation=organisation,
+        themes=[Theme.objects.get(slug="transversal")],
+        title=title,
+        summary=summary,
+        kind="study",
+        language="fr",
+        origin="belgian",
+        link="https://example.org",
+    )
+    return services.resource_publish(actor=coordinator, resource=resource)
+
+
+@pytest.mark.parametrize("query", ["décarbonation", "decarbonation", "Décarbonations"])
+def test_french_search_ignores_accents_and_plurals(client, coordinator, member, organisation, query):
+    found = _published(member, organisation, "La décarbonation des hôpitaux")
+    _published(member, organisation, "Achats de gants en nitrile")
+    client.force_login(member)
+    page = client.get(reverse("community:library"), {"q": query}).content.decode()
+    assert found.title in page and "Achats de gants" not in page
+    assert ("postgresql" in connection.vendor) == (settings.DATABASES["default"]["ENGINE"].endswith("postgresql"))
+
+
+def _library_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("community:library")).status_code == 200
+    return len(queries)
+
+
+def test_the_library_keeps_the_same_number_of_queries_with_3_or_50_resources(client, coordinator, member, organisation):
+    client.force_login(member)
+    for number in range(3):
+        _published(member, organisation, f"Ressource {number}")
+    with_three = _library_queries(client)
+    for number in range(3, 50):
+        _published(member, organisation, f"Ressource {number}")
+    assert _library_queries(client) == with_three

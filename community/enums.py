@@ -39,3 +39,15 @@ class ResourceStatus(models.TextChoices):
     @classmethod
     def editable_by_author(cls) -> frozenset[str]:
         return frozenset({cls.PENDING, cls.CHANGES_REQUESTED})
+
+
+class DigestRhythm(models.TextChoices):
+    IMMEDIATE = "immediate", _("Each time a resource is published")
+    DAILY = "daily", _("Once a day")
+    WEEKLY = "weekly", _("Once a week (Monday)")
+    NEVER = "never", _("Never")
+
+
+class FollowKind(models.TextChoices):
+    THEME = "theme", _("Theme")
+    RESOURCE_KIND = "kind", _("Type of resource")

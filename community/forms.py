@@ -98,3 +98,23 @@ class FlagForm(forms.Form):
     reason = forms.CharField(
         label=_("What is wrong with this resource?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class WatchForm(forms.Form):
+    rhythm = forms.ChoiceField(label=_("How often do you want to hear of new resources?"), widget=forms.RadioSelect)
+    themes = forms.MultipleChoiceField(
+        label=_("Themes and thematic groups I follow"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("Types of resources I follow"),
+        required=False,
+        choices=ResourceKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, themes, **kwargs):
+        from community.enums import DigestRhythm
+
+        super().__init__(*args, **kwargs)
+        self.fields["rhythm"].choices = DigestRhythm.choices
+        self.fields["themes"].choices = [(theme.slug, theme.name) for theme in themes]

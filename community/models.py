@@ -12,7 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from community.enums import ResourceKind, ResourceLanguage, ResourceOrigin, ResourceStatus
+from community.enums import (
+    DigestRhythm,
+    FollowKind,
+    ResourceKind,
+    ResourceLanguage,
+    ResourceOrigin,
+    ResourceStatus,
+)
 
 
 def resource_upload_to(instance, filename: str) -> str:
@@ -154,3 +161,57 @@ class ResourceFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource} — {self.created_at:%Y-%m-%d}"
+
+
+def new_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+class Watch(models.Model):
+    """A person's thematic watch (annex 2): what they follow and how often they hear of it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="library_watch")
+    rhythm = models.CharField(_("rhythm"), max_length=20, choices=DigestRhythm.choices, default=DigestRhythm.WEEKLY)
+    # In every digest's unsubscribe link: it works without signing in, and a new one replaces it.
+    unsubscribe_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("thematic watch")
+        verbose_name_plural = _("thematic watches")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_rhythm_display()}"
+
+
+class Follow(models.Model):
+    watch = models.ForeignKey(Watch, on_delete=models.CASCADE, related_name="follows")
+    kind = models.CharField(_("what"), max_length=10, choices=FollowKind.choices)
+    value = models.CharField(_("value"), max_length=50)
+
+    class Meta:
+        verbose_name = _("followed subject")
+        verbose_name_plural = _("followed subjects")
+        constraints = [models.UniqueConstraint(fields=["watch", "kind", "value"], name="follow_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class DigestDelivery(models.Model):
+    """One digest for one person and one period: the unique row is the claim, so it goes out once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(_("period"), max_length=40)
+    resources = models.PositiveIntegerField(_("resources"), default=0)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("digest sent")
+        verbose_name_plural = _("digests sent")
+        constraints = [models.UniqueConstraint(fields=["user", "period"], name="digest_once_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.period}"

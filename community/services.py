@@ -139,7 +139,9 @@ def _decide(resource: Resource, actor, status: str, message: str, *, allowed_fro
 
 
 def resource_publish(*, actor, resource: Resource) -> Resource:
-    return _decide(
+    from community.tasks import resource_published_alerts
+
+    published = _decide(
         resource,
         actor,
         ResourceStatus.PUBLISHED,
@@ -148,6 +150,8 @@ def resource_publish(*, actor, resource: Resource) -> Resource:
         action="community.resource.published",
         mail="published",
     )
+    transaction.on_commit(lambda: resource_published_alerts.delay(resource_id=published.pk))
+    return published
 
 
 def resource_request_changes(*, actor, resource: Resource, comment: str) -> Resource:

@@ -251,3 +251,40 @@ def flag(request, pk: int):
     else:
         messages.success(request, _("Thank you: the moderators will look at it."))
     return redirect(reverse("community:resource", args=[resource.pk]))
+
+
+@members_only
+def watch_settings(request):
+    from community import watch as watches
+    from community.enums import FollowKind
+    from community.forms import WatchForm
+
+    current = watches.watch_for(request.user)
+    follows = list(current.follows.all())
+    initial = {
+        "rhythm": current.rhythm,
+        "themes": [follow.value for follow in follows if follow.kind == FollowKind.THEME],
+        "kinds": [follow.value for follow in follows if follow.kind == FollowKind.RESOURCE_KIND],
+    }
+    form = WatchForm(request.POST or None, initial=initial, themes=selectors.themes())
+    if request.method == "POST" and form.is_valid():
+        watches.watch_update(
+            actor=request.user,
+            rhythm=form.cleaned_data["rhythm"],
+            themes=form.cleaned_data["themes"],
+            kinds=form.cleaned_data["kinds"],
+        )
+        messages.success(request, _("Your thematic watch is saved."))
+        return redirect("community:watch")
+    return render(request, "community/watch.html", {"form": form, "moderator": is_moderator(request.user)})
+
+
+@never_cache
+def unsubscribe(request, token: str):
+    """The link of every digest: works signed out, in one click."""
+    from community import watch as watches
+
+    found = watches.unsubscribe(token)
+    if found is None:
+        raise Http404
+    return render(request, "community/unsubscribed.html", {})

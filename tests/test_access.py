@@ -114,6 +114,9 @@ EXPECTED = {
     "community:deposit": (None, {MEMBER, OTHER_DELEGATE}),
     "community:my_deposits": (None, SIGNED_IN),
     "community:moderation": (None, {OTHER_PILOT, COORDINATOR}),
+    "community:watch": (None, SIGNED_IN),
+    # The digest's link works signed out: the secret token is the proof.
+    "community:unsubscribe": ("unsubscribe", EVERYONE),
     "community:resource": ("resource", SIGNED_IN),
     "community:resource_file": ("resource", SIGNED_IN),
     "community:resource_edit": ("resource", set()),
@@ -285,8 +288,12 @@ def _reporting_objects(organisation, groups, coordinator):
     )
     resource.file.save("guide", ContentFile(b"%PDF-1.7 guide"))
     resource.themes.set([Theme.objects.get(slug="decarbonation")])
+    from community.models import Watch
+
+    watch = Watch.objects.create(user=coordinator)
     return {
         "resource": {"pk": resource.pk},
+        "unsubscribe": {"token": watch.unsubscribe_token},
         "action": {"pk": action.pk},
         "report": {"pk": report.pk},
         "campaign": {"year": 2026},

@@ -58,3 +58,13 @@ def test_a_member_deposits_the_pilot_publishes_and_members_find_it(
     page.goto("/bibliotheque/?q=Décarbonations")
     expect(page.locator("main")).to_contain_text("Réduire les gaz anesthésiques")
     check_page(page, "search")
+
+    page.goto("/bibliotheque/veille/")
+    check_page(page, "watch")
+    page.get_by_label(re.compile("Une fois par jour")).check()
+    page.locator("input[name=themes][value=decarbonation]").check()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    expect(page.locator("main")).to_contain_text("Votre veille thématique est enregistrée.")
+    check_page(page, "watch-saved")
+    assert member.library_watch.follows.filter(value="decarbonation").exists()

@@ -202,3 +202,45 @@ def test_the_library_keeps_the_same_number_of_queries_with_3_or_50_resources(cli
     for number in range(3, 50):
         _published(member, organisation, f"Ressource {number}")
     assert _library_queries(client) == with_three
+
+
+# --- thematic watch ---------------------------------------------------------------------------------
+
+
+def test_weekly_digest_of_followed_themes_and_a_one_click_unsubscribe_signed_out(
+    client, coordinator, member, organisation
+):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from community import watch
+
+    watch.watch_update(actor=member, rhythm="weekly", themes=["transversal"], kinds=[])
+    monday = datetime(2026, 11, 30, 7, 0, tzinfo=ZoneInfo("Europe/Brussels"))
+    with time_machine.travel(monday - timedelta(days=3)):
+        _published(member, organisation, "Feuille de route santé durable")
+    with time_machine.travel(monday):
+        assert watch.digests_send() == 1
+        assert watch.digests_send() == 0  # the same week is claimed once
+    digest = OutboundEmail.objects.get(template="community/digest")
+    assert digest.to_email == member.email and "Feuille de route santé durable" in digest.body_text
+    link = next(line for line in digest.body_text.split() if "/veille/desabonner/" in line)
+    client.logout()
+    response = client.get(link.replace("http://testserver", "").split("testserver")[-1])
+    assert response.status_code == 200 and "désabonné" in response.content.decode()
+    member.library_watch.refresh_from_db()
+    assert member.library_watch.rhythm == "never"
+
+
+def test_people_who_follow_each_time_hear_of_each_new_resource_once(
+    coordinator, member, organisation, django_capture_on_commit_callbacks
+):
+    from community import watch
+
+    watch.watch_update(actor=member, rhythm="immediate", themes=[], kinds=["study"])
+    with django_capture_on_commit_callbacks(execute=True):
+        resource = _published(member, organisation, "Étude sur les déchets de soins")
+    assert watch.resource_published_alerts(resource.pk) == 0  # already sent by the task, not twice
+    assert OutboundEmail.objects.filter(template="community/digest", to_email=member.email).count() == 1

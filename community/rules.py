@@ -8,6 +8,7 @@ from thematic_groups.enums import LocomotiveRoleType
 
 # A withdrawn member leaves member_organisation_ids the day its withdrawal takes effect (art 6.3).
 rules.add_rule("community.view_library", is_coordinator | is_locomotive_member | is_organisation_member)
+rules.add_rule("community.view_contributions", is_coordinator)
 
 
 def pilot_group_ids(user) -> set[int]:

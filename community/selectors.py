@@ -63,3 +63,34 @@ def moderation_queue(user) -> dict:
         .order_by("title")
     ).prefetch_related(Prefetch("flags", queryset=ResourceFlag.objects.filter(handled_at__isnull=True)))
     return {"pending": list(pending), "flagged": list(flagged)}
+
+
+def organisation_contributions(organisation) -> dict:
+    """What one member brought to the library (art 4.4): published resources and deposits under way."""
+    resources = list(
+        Resource.objects.filter(organisation=organisation)
+        .exclude(status__in=[ResourceStatus.REJECTED])
+        .order_by("-published_at", "-created_at")
+        .only("pk", "title", "status", "kind", "published_at", "created_at")
+    )
+    return {
+        "published": [item for item in resources if item.status == ResourceStatus.PUBLISHED],
+        "under_way": [item for item in resources if item.status in ResourceStatus.editable_by_author()],
+    }
+
+
+def contributions_by_organisation():
+    """Every member organisation with its library contributions, most active first: one query."""
+    from members.enums import OrganisationStatus
+    from members.models import Organisation
+
+    return (
+        Organisation.objects.filter(status__in=OrganisationStatus.member_states())
+        .annotate(
+            published=Count("resources", filter=Q(resources__status=ResourceStatus.PUBLISHED), distinct=True),
+            under_way=Count(
+                "resources", filter=Q(resources__status__in=ResourceStatus.editable_by_author()), distinct=True
+            ),
+        )
+        .order_by("-published", "-under_way", "name")
+    )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("mes-depots/", views.my_deposits, name="my_deposits"),
     path("moderation/", views.moderation, name="moderation"),
     path("veille/", views.watch_settings, name="watch"),
+    path("contributions/", views.contributions, name="contributions"),
     path("veille/desabonner/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("<int:pk>/", views.resource_detail, name="resource"),
     path("<int:pk>/fichier/", views.resource_file, name="resource_file"),

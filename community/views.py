@@ -288,3 +288,12 @@ def unsubscribe(request, token: str):
     if found is None:
         raise Http404
     return render(request, "community/unsubscribed.html", {})
+
+
+@members_only
+def contributions(request):
+    """The coordination's view of who contributes to the library (art 4.4)."""
+    if not staff_view_allowed(request, "community.view_contributions"):
+        raise Http404
+    page = Paginator(selectors.contributions_by_organisation(), 50).get_page(request.GET.get("page"))
+    return render(request, "community/contributions.html", {"page": page, "moderator": True})

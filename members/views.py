@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from adhesions.enums import SignatureStatus
 from adhesions.models import SignatureRequest
+from community.selectors import organisation_contributions
 from core.uploads import attachment_response
 from members import lifecycle, selectors
 from members.enums import OrganisationRoleType, OrganisationStatus, OrganisationType
@@ -67,6 +68,7 @@ def organisation_detail(request, pk: int):
         "can_manage": rules.test_rule("members.manage_organisation", request.user, organisation),
         "pending_replacements": _pending_replacements(organisation),
         "adhesion": _confirmed_adhesion(organisation),
+        "contributions": organisation_contributions(organisation),
     }
     return render(request, "members/organisation_detail.html", context)
 

@@ -115,6 +115,7 @@ EXPECTED = {
     "community:my_deposits": (None, SIGNED_IN),
     "community:moderation": (None, {OTHER_PILOT, COORDINATOR}),
     "community:watch": (None, SIGNED_IN),
+    "community:contributions": (None, {COORDINATOR}),
     # The digest's link works signed out: the secret token is the proof.
     "community:unsubscribe": ("unsubscribe", EVERYONE),
     "community:resource": ("resource", SIGNED_IN),

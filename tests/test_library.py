@@ -244,3 +244,17 @@ def test_people_who_follow_each_time_hear_of_each_new_resource_once(
         resource = _published(member, organisation, "Étude sur les déchets de soins")
     assert watch.resource_published_alerts(resource.pk) == 0  # already sent by the task, not twice
     assert OutboundEmail.objects.filter(template="community/digest", to_email=member.email).count() == 1
+
+
+def test_contributions_show_on_the_members_page_and_for_the_coordination(
+    client, mfa_login, coordinator, member, organisation
+):
+    _published(member, organisation, "Outil de calcul des émissions")
+    client.force_login(member)
+    page = client.get(reverse("members:organisation_detail", args=[organisation.pk])).content.decode()
+    assert "Outil de calcul des émissions" in page and "Contributions à la bibliothèque" in page
+    client.logout()
+    mfa_login(client, coordinator)
+    table = client.get(reverse("community:contributions")).content.decode()
+    row = table[table.index(organisation.name) :]
+    assert '<td class="text-end">1</td>' in row[:300]

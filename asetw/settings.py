@@ -146,6 +146,7 @@ CELERY_BEAT_SCHEDULE = {
     "members-withdrawals-apply": {"task": "members.withdrawals_apply", "schedule": crontab(minute=5, hour=0)},
     "reporting-reminders": {"task": "reporting.report_reminders", "schedule": crontab(minute=30, hour=8)},
     "community-digests": {"task": "community.send_digests", "schedule": crontab(minute=0, hour=7)},
+    "community-event-reminders": {"task": "community.event_reminders", "schedule": crontab(minute=15)},
 }
 
 # --- E-mail -------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from community.models import Resource, ResourceFlag, Tag
-from core.admin import AuditEntryInline
+from community.models import Event, Resource, ResourceFlag, Tag
+from core.admin import AuditedAdminMixin, AuditEntryInline
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -36,3 +36,13 @@ class ResourceFlagAdmin(ReadOnlyAdmin):
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     search_fields = ("name",)
+
+
+@admin.register(Event)
+class EventAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """The coordination plans the learning network's events here; members register from the agenda."""
+
+    list_display = ("title", "kind", "starts_at", "capacity")
+    list_filter = ("kind", "themes")
+    filter_horizontal = ("themes",)
+    exclude = ("reminder_sent_at",)

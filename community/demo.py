@@ -15,7 +15,46 @@ DEMO_RESOURCES = [
 ]
 
 
+def seed_demo_events() -> None:
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from community.models import Event
+
+    if Event.objects.exists():
+        return
+    brussels = ZoneInfo("Europe/Brussels")
+    today = timezone.localdate()
+
+    def working_day(days: int):
+        day = today + timedelta(days=days)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        return day
+
+    plans = [
+        ("Webinaire : réduire les gaz anesthésiques", "webinar", 12, 11, 12, 100, "", "https://visio.example.org/gaz"),
+        ("Atelier : clauses environnementales des marchés", "workshop", 26, 9, 12, 25, "SPW, Namur", ""),
+        ("Événement annuel de l'Alliance 2027", "annual", 150, 9, 16, 80, "Palais des congrès, Namur", ""),
+    ]
+    for title, kind, days, start, end, capacity, place, url in plans:
+        day = working_day(days)
+        Event.objects.create(
+            title=title,
+            kind=kind,
+            starts_at=datetime.combine(day, time(start), tzinfo=brussels),
+            ends_at=datetime.combine(day, time(end), tzinfo=brussels),
+            place=place,
+            online_url=url,
+            capacity=capacity,
+            description="Événement de démonstration du réseau apprenant.",
+        )
+
+
 def seed_demo_library(*, author, organisation, moderator) -> None:
+    seed_demo_events()
     if Resource.objects.exists():
         return
     themes = {theme.slug: theme for theme in Theme.objects.all()}

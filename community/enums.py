@@ -51,3 +51,15 @@ class DigestRhythm(models.TextChoices):
 class FollowKind(models.TextChoices):
     THEME = "theme", _("Theme")
     RESOURCE_KIND = "kind", _("Type of resource")
+
+
+class EventKind(models.TextChoices):
+    WEBINAR = "webinar", _("Webinar")
+    WORKSHOP = "workshop", _("Workshop")
+    ANNUAL = "annual", _("Annual event of the alliance")
+
+
+class RegistrationStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    WAITING = "waiting", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")

@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from community.enums import (
     DigestRhythm,
+    EventKind,
     FollowKind,
+    RegistrationStatus,
     ResourceKind,
     ResourceLanguage,
     ResourceOrigin,
@@ -215,3 +217,68 @@ class DigestDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.period}"
+
+
+class Event(models.Model):
+    """An event of the learning network (art 3): webinars, workshops and the annual event."""
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("type"), max_length=20, choices=EventKind.choices)
+    description = models.TextField(_("description"), blank=True)
+    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), blank=True, related_name="events")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    online_url = models.URLField(_("online link"), blank=True)
+    capacity = models.PositiveIntegerField(_("places"), help_text=_("People, or organisations for the annual event."))
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="event_ends_after_start",
+                violation_error_message=_("The event must end after it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def per_organisation(self) -> bool:
+        """The annual event gathers the members: one registration per organisation (art 3)."""
+        return self.kind == EventKind.ANNUAL
+
+
+class Registration(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_registrations")
+    organisation = models.ForeignKey(
+        "members.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="event_registrations"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=RegistrationStatus.choices)
+    created_at = models.DateTimeField(_("registered"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user"], condition=~models.Q(status="cancelled"), name="registration_once_per_person"
+            ),
+            models.UniqueConstraint(
+                fields=["event", "organisation"],
+                condition=~models.Q(status="cancelled") & models.Q(organisation__isnull=False),
+                name="registration_once_per_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} — {self.user}"

@@ -13,3 +13,10 @@ def send_digests() -> int:
 @shared_task(name="community.resource_published_alerts")
 def resource_published_alerts(*, resource_id: int) -> int:
     return watch.resource_published_alerts(resource_id)
+
+
+@shared_task(name="community.event_reminders")
+def event_reminders() -> int:
+    from community import events
+
+    return events.event_reminders_send()

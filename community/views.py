@@ -297,3 +297,97 @@ def contributions(request):
         raise Http404
     page = Paginator(selectors.contributions_by_organisation(), 50).get_page(request.GET.get("page"))
     return render(request, "community/contributions.html", {"page": page, "moderator": True})
+
+
+# --- agenda -------------------------------------------------------------------------------------------
+
+
+@members_only
+def agenda(request):
+    from django.utils import timezone
+
+    from community.models import Event
+
+    upcoming = list(Event.objects.filter(ends_at__gte=timezone.now()).order_by("starts_at"))
+    return render(request, "community/agenda.html", {"events": upcoming, "moderator": is_moderator(request.user)})
+
+
+def _event(pk: int):
+    from django.shortcuts import get_object_or_404
+
+    from community.models import Event
+
+    return get_object_or_404(Event.objects.prefetch_related("themes"), pk=pk)
+
+
+@members_only
+def event_detail(request, pk: int):
+    from community.enums import RegistrationStatus
+
+    event = _event(pk)
+    mine = event.registrations.filter(user=request.user).exclude(status=RegistrationStatus.CANCELLED).first()
+    taken = event.registrations.filter(status=RegistrationStatus.REGISTERED).count()
+    organisations = _organisations(request.user)
+    registered_orgs = set(
+        event.registrations.exclude(status=RegistrationStatus.CANCELLED).values_list("organisation_id", flat=True)
+    )
+    return render(
+        request,
+        "community/event.html",
+        {
+            "event": event,
+            "mine": mine,
+            "free": max(event.capacity - taken, 0),
+            "organisations": [org for org in organisations if org.pk not in registered_orgs],
+        },
+    )
+
+
+@members_only
+@require_POST
+def event_register(request, pk: int):
+    from community import events
+
+    event = _event(pk)
+    organisation = None
+    if event.per_organisation:
+        organisation = next(
+            (org for org in _organisations(request.user) if str(org.pk) == request.POST.get("organisation")), None
+        )
+    try:
+        registration = events.event_register(actor=request.user, event=event, organisation=organisation)
+    except ValidationError as exc:
+        show_refusal(request, exc)
+    else:
+        if registration.status == "registered":
+            messages.success(request, _("You are registered; the invitation for your calendar is e-mailed."))
+        else:
+            messages.info(request, _("The event is full: you are on the waiting list and told if a place frees up."))
+    return redirect("community:event", pk=event.pk)
+
+
+@members_only
+@require_POST
+def event_unregister(request, pk: int):
+    from community import events
+    from community.enums import RegistrationStatus
+
+    event = _event(pk)
+    registration = event.registrations.filter(user=request.user).exclude(status=RegistrationStatus.CANCELLED).first()
+    if registration is None:
+        raise Http404
+    events.registration_cancel(actor=request.user, registration=registration)
+    messages.success(request, _("Your registration is cancelled."))
+    return redirect("community:event", pk=event.pk)
+
+
+@members_only
+def event_ics(request, pk: int):
+    from django.http import HttpResponse
+
+    from community import events
+
+    event = _event(pk)
+    response = HttpResponse(events.event_ics(event), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="evenement-asetw.ics"'
+    return response

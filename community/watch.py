@@ -89,9 +89,24 @@ def period_of(rhythm: str, now: datetime) -> tuple[str, datetime, datetime]:
     return key, datetime.combine(start, datetime.min.time(), zone), datetime.combine(end, datetime.min.time(), zone)
 
 
-def _deliver(watch: Watch, period: str, resources: list[Resource]) -> bool:
+def _announced_events(watch: Watch, since: datetime, until: datetime) -> list:
+    """Events put in the agenda during the period, on a followed theme or for everybody (no theme)."""
+    from community.models import Event
+
+    themes = [follow.value for follow in watch.follows.all() if follow.kind == FollowKind.THEME]
+    return list(
+        Event.objects.filter(created_at__gte=since, created_at__lt=until, starts_at__gt=until)
+        .filter(Q(themes__slug__in=themes) | Q(themes__isnull=True))
+        .distinct()
+        .order_by("starts_at")
+    )
+
+
+def _deliver(watch: Watch, period: str, resources: list[Resource], events: list = ()) -> bool:
     """Claim the (person, period) row and queue the digest in the same transaction: once, or not at all."""
-    if not resources or not member_organisation_ids(watch.user) and not _is_staff_reader(watch.user):
+    if not resources and not events:
+        return False
+    if not member_organisation_ids(watch.user) and not _is_staff_reader(watch.user):
         return False
     try:
         with transaction.atomic():
@@ -111,6 +126,14 @@ def _deliver(watch: Watch, period: str, resources: list[Resource]) -> bool:
                         for resource in resources
                     ],
                     "count": len(resources),
+                    "events": [
+                        {
+                            "title": event.title,
+                            "starts_at": timezone.localtime(event.starts_at),
+                            "url": settings.SITE_URL + reverse("community:event", args=[event.pk]),
+                        }
+                        for event in events
+                    ],
                     "watch_url": settings.SITE_URL + reverse("community:watch"),
                     "unsubscribe_url": settings.SITE_URL
                     + reverse("community:unsubscribe", args=[watch.unsubscribe_token]),
@@ -138,7 +161,7 @@ def digests_send(now: datetime | None = None) -> int:
         period, since, until = period_of(rhythm, now)
         watches = Watch.objects.filter(rhythm=rhythm, user__is_active=True).select_related("user")
         for watch in watches.prefetch_related("follows"):
-            sent += _deliver(watch, period, _matching(watch, since, until))
+            sent += _deliver(watch, period, _matching(watch, since, until), _announced_events(watch, since, until))
     return sent
 
 

@@ -116,6 +116,11 @@ EXPECTED = {
     "community:moderation": (None, {OTHER_PILOT, COORDINATOR}),
     "community:watch": (None, SIGNED_IN),
     "community:contributions": (None, {COORDINATOR}),
+    "community:agenda": (None, SIGNED_IN),
+    "community:event": ("event", SIGNED_IN),
+    "community:event_ics": ("event", SIGNED_IN),
+    "community:event_register": ("event", POST_ONLY),
+    "community:event_unregister": ("event", POST_ONLY),
     # The digest's link works signed out: the secret token is the proof.
     "community:unsubscribe": ("unsubscribe", EVERYONE),
     "community:resource": ("resource", SIGNED_IN),
@@ -292,7 +297,18 @@ def _reporting_objects(organisation, groups, coordinator):
     from community.models import Watch
 
     watch = Watch.objects.create(user=coordinator)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from community.models import Event
+
+    start = timezone.now() + timedelta(days=20)
+    event = Event.objects.create(
+        title="Webinaire", kind="webinar", starts_at=start, ends_at=start + timedelta(hours=1), capacity=50
+    )
     return {
+        "event": {"pk": event.pk},
         "resource": {"pk": resource.pk},
         "unsubscribe": {"token": watch.unsubscribe_token},
         "action": {"pk": action.pk},

@@ -68,3 +68,31 @@ def test_a_member_deposits_the_pilot_publishes_and_members_find_it(
     expect(page.locator("main")).to_contain_text("Votre veille thématique est enregistrée.")
     check_page(page, "watch-saved")
     assert member.library_watch.follows.filter(value="decarbonation").exists()
+
+
+def test_a_member_registers_for_an_event_from_the_agenda(page, member, organisation):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from community.models import Event
+
+    start = timezone.now() + timedelta(days=15)
+    event = Event.objects.create(
+        title="Atelier achats durables",
+        kind="workshop",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        place="SPW, Namur",
+        capacity=20,
+    )
+    sign_in(page, member.email, TEST_PASSWORD)
+    page.goto("/bibliotheque/agenda/")
+    check_page(page, "agenda")
+    page.get_by_role("link", name="Atelier achats durables").click()
+    check_page(page, "event")
+    with page.expect_navigation():
+        page.get_by_role("button", name="S'inscrire").click()
+    expect(page.locator("main")).to_contain_text("Vous êtes inscrit")
+    check_page(page, "event-registered")
+    assert event.registrations.get().status == "registered"

@@ -258,3 +258,90 @@ def test_contributions_show_on_the_members_page_and_for_the_coordination(
     table = client.get(reverse("community:contributions")).content.decode()
     row = table[table.index(organisation.name) :]
     assert '<td class="text-end">1</td>' in row[:300]
+
+
+# --- events -------------------------------------------------------------------------------------------
+
+
+def _event(kind="webinar", capacity=1, days=10):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from community.models import Event
+
+    start = timezone.now() + timedelta(days=days)
+    return Event.objects.create(
+        title="Webinaire énergie",
+        kind=kind,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        capacity=capacity,
+        online_url="https://visio.example.org/energie",
+    )
+
+
+def test_registration_fills_the_places_then_the_waiting_list_and_a_cancellation_promotes(
+    member, delegate, organisation
+):
+    from icalendar import Calendar
+
+    from community import events
+
+    event = _event(capacity=1)
+    first = events.event_register(actor=member, event=event)
+    second = events.event_register(actor=delegate, event=event)
+    assert (first.status, second.status) == ("registered", "waiting")
+    with pytest.raises(events.RegistrationRefused):
+        events.event_register(actor=member, event=event)
+    invitation = OutboundEmail.objects.get(template="community/event_registered", to_email=member.email)
+    calendar = Calendar.from_ical(bytes(invitation.attachments.get().content))
+    assert str(calendar.walk("VEVENT")[0]["UID"]) == f"{event.uid}@asetw-agenda"
+    events.registration_cancel(actor=member, registration=first)
+    second.refresh_from_db()
+    assert second.status == "registered"
+    assert OutboundEmail.objects.filter(template="community/event_registered", to_email=delegate.email).count() == 1
+
+
+def test_the_annual_event_registers_each_organisation_once(member, delegate, organisation, other_organisation):
+    from community import events
+
+    event = _event(kind="annual", capacity=50)
+    events.event_register(actor=member, event=event, organisation=organisation)
+    with pytest.raises(events.RegistrationRefused):  # a colleague of the same organisation
+        events.event_register(actor=delegate, event=event, organisation=organisation)
+    with pytest.raises(events.RegistrationRefused):  # an organisation it does not represent
+        events.event_register(actor=delegate, event=event, organisation=other_organisation)
+
+
+def test_the_reminder_goes_out_once_the_day_before(member):
+    from datetime import timedelta
+
+    import time_machine
+
+    from community import events
+
+    event = _event(capacity=5, days=3)
+    events.event_register(actor=member, event=event)
+    with time_machine.travel(event.starts_at - timedelta(hours=20)):
+        assert events.event_reminders_send() == 1
+        assert events.event_reminders_send() == 0
+    assert OutboundEmail.objects.filter(template="community/event_reminder").count() == 1
+
+
+def test_the_digest_announces_new_events_of_followed_themes(member, organisation):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from community import watch
+
+    watch.watch_update(actor=member, rhythm="daily", themes=["decarbonation"], kinds=[])
+    morning = datetime(2026, 12, 2, 7, 0, tzinfo=ZoneInfo("Europe/Brussels"))
+    with time_machine.travel(morning - timedelta(hours=10)):
+        event = _event(days=20)
+    with time_machine.travel(morning):
+        assert watch.digests_send() == 1
+    digest = OutboundEmail.objects.get(template="community/digest")
+    assert event.title in digest.body_text and "agenda" in digest.subject.lower()

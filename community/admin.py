@@ -1,24 +1,11 @@
 from django.contrib import admin
 
 from community.models import Event, Resource, ResourceFlag, Tag
-from core.admin import AuditedAdminMixin, AuditEntryInline
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Read-only: the library changes through its pages, whose services moderate, audit and e-mail."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from core.admin import AuditedAdminMixin, AuditEntryInline, ReadOnlyAdminMixin
 
 
 @admin.register(Resource)
-class ResourceAdmin(ReadOnlyAdmin):
+class ResourceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("title", "kind", "status", "organisation", "language", "origin", "published_at")
     list_filter = ("status", "kind", "themes", "language", "origin")
     search_fields = ("title", "organisation__name")
@@ -28,7 +15,7 @@ class ResourceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ResourceFlag)
-class ResourceFlagAdmin(ReadOnlyAdmin):
+class ResourceFlagAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("resource", "reported_by", "created_at", "handled_at")
     list_filter = ("handled_at",)
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin import AuditedAdminMixin, AuditEntryInline
+from core.admin import AuditedAdminMixin, AuditEntryInline, ReadOnlyAdminMixin
 from reporting.models import Action, ExportJob, Lever, Report, ReportingCampaign
 
 
@@ -14,21 +14,8 @@ class LeverAdmin(AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ("name",)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Read-only: these change through the portal's pages, whose services check every rule."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Action)
-class ActionAdmin(ReadOnlyAdmin):
+class ActionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("title", "organisation", "thematic_group", "status", "lever", "origin", "updated_at")
     list_filter = ("status", "thematic_group", "origin")
     search_fields = ("title", "organisation__name")
@@ -36,12 +23,12 @@ class ActionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReportingCampaign)
-class CampaignAdmin(ReadOnlyAdmin):
+class CampaignAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("year", "deadline", "status", "template_version", "opened_at")
 
 
 @admin.register(Report)
-class ReportAdmin(ReadOnlyAdmin):
+class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("organisation", "campaign", "status", "nominative_consent", "submitted_at", "accepted_at")
     list_filter = ("campaign", "status", "nominative_consent")
     search_fields = ("organisation__name",)
@@ -49,6 +36,6 @@ class ReportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(ReadOnlyAdmin):
+class ExportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("kind", "year", "thematic_group", "status", "progress", "requested_by", "created_at")
     list_filter = ("kind", "status")

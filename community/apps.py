@@ -7,4 +7,4 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community of practice")
 
     def ready(self) -> None:
-        from community import rules  # noqa: F401 - register the rules
+        from community import receivers, rules  # noqa: F401 - connect the receivers, register the rules

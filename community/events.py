@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,7 +63,7 @@ def _attachment(event: Event, *, cancelled: bool = False) -> Attachment:
     )
 
 
-def _mail(registration: Registration, template: str, *, with_ics: bool) -> None:
+def _mail(registration: Registration, template: str, *, with_ics: bool, promoted: bool = False) -> None:
     event = registration.event
     user = registration.user
     email_queue(
@@ -77,6 +78,7 @@ def _mail(registration: Registration, template: str, *, with_ics: bool) -> None:
             "online_url": event.online_url,
             "organisation_name": registration.organisation.name if registration.organisation else "",
             "event_url": settings.SITE_URL + reverse("community:event", args=[event.pk]),
+            "promoted": promoted,
         },
         recipient=user,
         attachments=[_attachment(event)] if with_ics else None,
@@ -121,17 +123,44 @@ def event_register(*, actor, event: Event, organisation=None) -> Registration:
 
 
 def registration_cancel(*, actor, registration: Registration) -> Registration:
+    if registration.user_id != actor.pk:
+        raise RegistrationRefused(_("Only the person who registered can cancel it."))
+    return _cancel(registration, actor=actor)
+
+
+def registrations_release(*, organisation) -> int:
+    """After a withdrawal: the registrations of people who lost their access to the learning network go,
+    and the waiting list moves up."""
+    import rules
+
+    released = 0
+    people = organisation.roles.values_list("user_id", flat=True)
+    registrations = (
+        Registration.objects.filter(event__starts_at__gt=timezone.now())
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .filter(Q(organisation=organisation) | Q(user_id__in=people))
+        .select_related("user")
+    )
+    for registration in registrations:
+        still_member = registration.organisation_id != organisation.pk and rules.test_rule(
+            "community.view_library", registration.user
+        )
+        if not still_member:
+            _cancel(registration, actor=None)
+            released += 1
+    return released
+
+
+def _cancel(registration: Registration, *, actor) -> Registration:
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=registration.event_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        if registration.user_id != actor.pk:
-            raise RegistrationRefused(_("Only the person who registered can cancel it."))
         if registration.status == RegistrationStatus.CANCELLED:
             return registration
         freed = registration.status == RegistrationStatus.REGISTERED
         registration.status = RegistrationStatus.CANCELLED
         registration.save(update_fields=["status"])
-        log_action("community.event.cancelled", actor=actor, target=event)
+        log_action("community.event.cancelled", actor=actor, target=event, data={"user": registration.user_id})
         if freed and event.starts_at > timezone.now():
             following = (
                 event.registrations.select_for_update(of=("self",))
@@ -144,7 +173,7 @@ def registration_cancel(*, actor, registration: Registration) -> Registration:
                 following.status = RegistrationStatus.REGISTERED
                 following.save(update_fields=["status"])
                 log_action("community.event.promoted", actor=None, target=event, data={"user": following.user_id})
-                _mail(following, "event_registered", with_ics=True)
+                _mail(following, "event_registered", with_ics=True, promoted=True)
     return registration
 
 

@@ -14,6 +14,12 @@ from core.uploads import CheckedFileField, describe_kinds
 LIBRARY_KINDS = {"pdf", "office", "image", "csv"}
 
 
+class WebAddressField(forms.URLField):
+    """A web page's address: http or https only, so no javascript:, data: or file: link reaches a page."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class ResourceForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(label=_("Summary"), max_length=3000, widget=forms.Textarea(attrs={"rows": 5}))
@@ -30,12 +36,11 @@ class ResourceForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=ResourceLanguage.choices, initial="fr")
     origin = forms.ChoiceField(label=_("Origin"), choices=ResourceOrigin.choices, widget=forms.RadioSelect)
     file = CheckedFileField(kinds=LIBRARY_KINDS, label=_("File"), required=False)
-    link = forms.URLField(
+    link = WebAddressField(
         label=_("Or a link (web page)"),
         required=False,
         max_length=500,
         assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
         help_text=_("An address starting with https:// or http://."),
     )
     organisation = forms.ChoiceField(label=_("In the name of"))
@@ -56,7 +61,8 @@ class ResourceForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("file") and not cleaned.get("link") and not self.has_file and not self.errors.get("file"):
+        nothing_given = not cleaned.get("file") and not cleaned.get("link") and not self.has_file
+        if nothing_given and not self.errors.get("file") and not self.errors.get("link"):
             self.add_error("file", _("Give a file or a link."))
         return cleaned
 

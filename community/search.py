@@ -28,14 +28,17 @@ def _plain(text: str) -> str:
 
 
 def _stem(word: str) -> str:
-    # The French plurals that matter in titles: "-s" and "-x" (décarbonations, réseaux → réseau).
+    # The French plurals that matter in titles: "-aux" (hôpitaux → hôpital), then "-s" and "-x".
+    if len(word) > 4 and word.endswith("aux"):
+        return word[:-3] + "al"
     if len(word) > 3 and word[-1] in "sx":
         return word[:-1]
     return word
 
 
 def normalise(text: str) -> list[str]:
-    return [_stem(word) for word in _WORD.findall(_plain(text))]
+    # Single letters are the elided articles and pronouns (l'hôpital, d'énergie): not words to search for.
+    return [_stem(word) for word in _WORD.findall(_plain(text)) if len(word) > 1]
 
 
 def search_text(*parts: str) -> str:

@@ -57,12 +57,17 @@ def moderation_queue(user) -> dict:
         Resource.objects.filter(scope, status=ResourceStatus.PENDING).distinct().order_by("created_at")
     )
     flagged = _with_details(
-        Resource.objects.filter(scope, status=ResourceStatus.PUBLISHED, flags__handled_at__isnull=True)
+        Resource.objects.filter(
+            scope, status=ResourceStatus.PUBLISHED, flags__created_at__isnull=False, flags__handled_at__isnull=True
+        )
         .annotate(open_flags=Count("flags", filter=Q(flags__handled_at__isnull=True), distinct=True))
         .distinct()
         .order_by("title")
     ).prefetch_related(Prefetch("flags", queryset=ResourceFlag.objects.filter(handled_at__isnull=True)))
-    return {"pending": list(pending), "flagged": list(flagged)}
+    waiting_author = _with_details(
+        Resource.objects.filter(scope, status=ResourceStatus.CHANGES_REQUESTED).distinct().order_by("updated_at")
+    )
+    return {"pending": list(pending), "flagged": list(flagged), "waiting_author": list(waiting_author)}
 
 
 def organisation_contributions(organisation) -> dict:

@@ -104,6 +104,7 @@ def resource_resubmit(*, actor, resource: Resource, themes, tags: list[str] = ()
             _store_file(resource, upload)
         was_asked = resource.status == ResourceStatus.CHANGES_REQUESTED
         resource.status = ResourceStatus.PENDING
+        resource.moderation_note = ""  # answered: the request stays in the history, not on the deposit
         resource.updated_at = timezone.now()
         resource.save()
         resource.themes.set(themes)
@@ -190,6 +191,8 @@ def resource_flag(*, actor, resource: Resource, reason: str) -> ResourceFlag:
         raise LibraryRefused({"reason": _("Say what is wrong with this resource.")})
     if resource.status != ResourceStatus.PUBLISHED:
         raise LibraryRefused(_("Only a published resource can be flagged."))
+    if resource.flags.filter(reported_by=actor, handled_at__isnull=True).exists():
+        raise LibraryRefused(_("You already flagged this resource; the moderators will look at it."))
     with transaction.atomic():
         flag = ResourceFlag.objects.create(resource=resource, reported_by=actor, reason=reason)
         log_action("community.resource.flagged", actor=actor, target=resource, data={"reason": reason})

@@ -50,7 +50,8 @@ def _organisations(user) -> list[Organisation]:
 def library(request):
     themes = selectors.themes()
     form = LibraryFilterForm(request.GET or None, themes=themes)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # a wrong value in one filter must not drop the others
+    filters = {name: value for name, value in getattr(form, "cleaned_data", {}).items() if name not in form.errors}
     resources = selectors.library(
         query=filters.get("q", ""),
         theme=filters.get("theme", ""),

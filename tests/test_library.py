@@ -345,3 +345,55 @@ def test_the_digest_announces_new_events_of_followed_themes(member, organisation
         assert watch.digests_send() == 1
     digest = OutboundEmail.objects.get(template="community/digest")
     assert event.title in digest.body_text and "agenda" in digest.subject.lower()
+
+
+def test_the_queue_lists_only_flagged_resources_and_a_member_flags_once(
+    client, mfa_login, coordinator, member, organisation
+):
+    flagged = _published(member, organisation, "Ressource signalée")
+    _published(member, organisation, "Ressource tranquille")
+    services.resource_flag(actor=member, resource=flagged, reason="Lien mort.")
+    with pytest.raises(services.LibraryRefused):
+        services.resource_flag(actor=member, resource=flagged, reason="Lien mort.")
+    mfa_login(client, coordinator)
+    page = client.get(reverse("community:moderation")).content.decode()
+    assert "Ressource signalée" in page and "Ressource tranquille" not in page
+
+
+@pytest.mark.parametrize("query", ["l'hôpital", "hôpitaux", "HOPITAL"])
+def test_search_handles_elisions_and_plurals_in_aux(client, coordinator, member, organisation, query):
+    _published(member, organisation, "Les hôpitaux et la chaleur")
+    client.force_login(member)
+    assert "Les hôpitaux et la chaleur" in client.get(reverse("community:library"), {"q": query}).content.decode()
+
+
+def test_a_wrong_filter_value_keeps_the_other_filters(client, coordinator, member, organisation):
+    _published(member, organisation, "Chaleur urbaine")
+    _published(member, organisation, "Gants en nitrile")
+    client.force_login(member)
+    page = client.get(reverse("community:library"), {"q": "chaleur", "theme": "inconnu"}).content.decode()
+    assert "Chaleur urbaine" in page and "Gants en nitrile" not in page
+
+
+def test_a_javascript_link_gets_one_clear_error(client, groups, member, organisation):
+    client.force_login(member)
+    page = deposit(client, member, organisation, link="javascript:alert(1)").content.decode()
+    assert page.count("Saisissez une URL valide.") == 2  # in the summary and at the field, once each
+    assert "Joignez un fichier ou indiquez un lien." not in page
+
+
+def test_a_withdrawal_frees_the_members_event_places_for_the_waiting_list(
+    member, delegate_other_org, other_organisation
+):
+    from community import events
+    from members.signals import organisation_withdrawn
+
+    event = _event(capacity=1)
+    seated = events.event_register(actor=delegate_other_org, event=event)
+    waiting = events.event_register(actor=member, event=event)
+    other_organisation.status = OrganisationStatus.WITHDRAWN
+    other_organisation.save()
+    organisation_withdrawn.send(sender=None, organisation=other_organisation, actor=None)
+    seated.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (seated.status, waiting.status) == ("cancelled", "registered")

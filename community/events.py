@@ -63,7 +63,9 @@ def _attachment(event: Event, *, cancelled: bool = False) -> Attachment:
     )
 
 
-def _mail(registration: Registration, template: str, *, with_ics: bool, promoted: bool = False) -> None:
+def _mail(
+    registration: Registration, template: str, *, with_ics: bool, promoted: bool = False, cancelled: bool = False
+) -> None:
     event = registration.event
     user = registration.user
     email_queue(
@@ -81,7 +83,7 @@ def _mail(registration: Registration, template: str, *, with_ics: bool, promoted
             "promoted": promoted,
         },
         recipient=user,
-        attachments=[_attachment(event)] if with_ics else None,
+        attachments=[_attachment(event, cancelled=cancelled)] if with_ics else None,
         key=f"community:{template}:{registration.pk}",
     )
 
@@ -161,6 +163,9 @@ def _cancel(registration: Registration, *, actor) -> Registration:
         registration.status = RegistrationStatus.CANCELLED
         registration.save(update_fields=["status"])
         log_action("community.event.cancelled", actor=actor, target=event, data={"user": registration.user_id})
+        if freed:
+            # The invitation sent earlier sits in the person's calendar: a cancellation takes it out.
+            _mail(registration, "event_unregistered", with_ics=True, cancelled=True)
         if freed and event.starts_at > timezone.now():
             following = (
                 event.registrations.select_for_update(of=("self",))

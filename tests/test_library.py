@@ -300,6 +300,8 @@ def test_registration_fills_the_places_then_the_waiting_list_and_a_cancellation_
     events.registration_cancel(actor=member, registration=first)
     second.refresh_from_db()
     assert second.status == "registered"
+    cancellation = OutboundEmail.objects.get(template="community/event_unregistered", to_email=member.email)
+    assert Calendar.from_ical(bytes(cancellation.attachments.get().content))["METHOD"] == "CANCEL"
     assert OutboundEmail.objects.filter(template="community/event_registered", to_email=delegate.email).count() == 1
 
 

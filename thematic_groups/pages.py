@@ -49,6 +49,26 @@ def show_refusal(request, exc: ValidationError, form=None) -> None:
             messages.error(request, message)
 
 
+NOT_DONE = object()
+
+
+def apply_form(request, form, action, *, success: str):
+    """On a valid POST, run ``action(cleaned_data)`` (a service call) and say ``success``; return its result.
+
+    ``NOT_DONE`` when there is nothing to do yet or the service refused: its reasons then stand on the form,
+    which keeps what was typed.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return NOT_DONE
+    try:
+        result = action(form.cleaned_data)
+    except ValidationError as exc:
+        show_refusal(request, exc, form)
+        return NOT_DONE
+    messages.success(request, success)
+    return result
+
+
 def stored_file_response(field_file):
     """A member's uploaded file, as a download; the caller has checked who may have it."""
     from core.uploads import attachment_response

@@ -22,7 +22,7 @@ from members.models import Organisation, OrganisationRole
 from thematic_groups import attendance, calendars, experts, selectors, sessions
 from thematic_groups.enums import AssignmentStatus, AttendanceStatus, SessionStatus
 from thematic_groups.models import AbsenceNotice, Attendance, IntersessionWork, Session, SessionGuest
-from thematic_groups.pages import crumbs, form_page, show_refusal, stored_file_response
+from thematic_groups.pages import NOT_DONE, apply_form, crumbs, form_page, show_refusal, stored_file_response
 from thematic_groups.session_forms import (
     AbsenceForm,
     CancelForm,
@@ -82,14 +82,14 @@ def session_create(request, slug: str):
     if not _manages(request, group):
         raise Http404
     form = SessionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = sessions.session_create(actor=request.user, group=group, **form.cleaned_data)
-        except ValidationError as exc:
-            show_refusal(request, exc, form)
-        else:
-            messages.success(request, _("The session is saved as a draft. Publish it to tell the delegates."))
-            return redirect("thematic_groups:session", pk=session.pk)
+    session = apply_form(
+        request,
+        form,
+        lambda data: sessions.session_create(actor=request.user, group=group, **data),
+        success=_("The session is saved as a draft. Publish it to tell the delegates."),
+    )
+    if session is not NOT_DONE:
+        return redirect("thematic_groups:session", pk=session.pk)
     return form_page(
         request,
         form,
@@ -148,16 +148,16 @@ def session_publish(request, pk: int):
     if short_notice and not request.user.is_coordinator:
         return _short_notice_request(request, session)
     form = ShortNoticeForm(request.POST or None, initial={"short_notice_reason": session.short_notice_request})
-    if request.method == "POST" and form.is_valid():
-        try:
-            sessions.session_publish(
-                actor=request.user, session=session, short_notice_reason=form.cleaned_data["short_notice_reason"]
-            )
-        except ValidationError as exc:
-            show_refusal(request, exc, form)
-        else:
-            messages.success(request, _("The session is published: the delegates receive it in their calendar."))
-            return redirect("thematic_groups:session", pk=session.pk)
+    published = apply_form(
+        request,
+        form,
+        lambda data: sessions.session_publish(
+            actor=request.user, session=session, short_notice_reason=data["short_notice_reason"]
+        ),
+        success=_("The session is published: the delegates receive it in their calendar."),
+    )
+    if published is not NOT_DONE:
+        return redirect("thematic_groups:session", pk=session.pk)
     warning = None
     if short_notice:
         warning = _(
@@ -182,16 +182,16 @@ def _short_notice_request(request, session: Session):
     """The locomotive cannot publish within two months itself: it asks the coordination, with its reason."""
     form = ShortNoticeForm(request.POST or None, initial={"short_notice_reason": session.short_notice_request})
     form.fields["short_notice_reason"].label = _("Why can this session not wait two months?")
-    if request.method == "POST" and form.is_valid():
-        try:
-            sessions.short_notice_request(
-                actor=request.user, session=session, reason=form.cleaned_data["short_notice_reason"]
-            )
-        except ValidationError as exc:
-            show_refusal(request, exc, form)
-        else:
-            messages.success(request, _("The coordination is asked to publish the session; it is e-mailed."))
-            return redirect("thematic_groups:session", pk=session.pk)
+    asked = apply_form(
+        request,
+        form,
+        lambda data: sessions.short_notice_request(
+            actor=request.user, session=session, reason=data["short_notice_reason"]
+        ),
+        success=_("The coordination is asked to publish the session; it is e-mailed."),
+    )
+    if asked is not NOT_DONE:
+        return redirect("thematic_groups:session", pk=session.pk)
     return form_page(
         request,
         form,
@@ -218,14 +218,14 @@ def _short_notice_request(request, session: Session):
 def session_cancel(request, pk: int):
     session = _managed_session(request, pk)
     form = CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            sessions.session_cancel(actor=request.user, session=session, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            show_refusal(request, exc, form)
-        else:
-            messages.success(request, _("The session is cancelled and the delegates are told."))
-            return redirect("thematic_groups:session", pk=session.pk)
+    cancelled = apply_form(
+        request,
+        form,
+        lambda data: sessions.session_cancel(actor=request.user, session=session, reason=data["reason"]),
+        success=_("The session is cancelled and the delegates are told."),
+    )
+    if cancelled is not NOT_DONE:
+        return redirect("thematic_groups:session", pk=session.pk)
     return form_page(
         request,
         form,
@@ -537,14 +537,14 @@ def absence_exceptional(request, pk: int, notice_pk: int):
         raise Http404
     notice = get_object_or_404(AbsenceNotice.objects.select_related("organisation"), pk=notice_pk, session=session)
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            attendance.absence_mark_exceptional(actor=request.user, notice=notice, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            show_refusal(request, exc, form)
-        else:
-            messages.success(request, _("The absence is excused for exceptional circumstances."))
-            return redirect("thematic_groups:attendance", pk=session.pk)
+    excused = apply_form(
+        request,
+        form,
+        lambda data: attendance.absence_mark_exceptional(actor=request.user, notice=notice, reason=data["reason"]),
+        success=_("The absence is excused for exceptional circumstances."),
+    )
+    if excused is not NOT_DONE:
+        return redirect("thematic_groups:attendance", pk=session.pk)
     return form_page(
         request,
         form,

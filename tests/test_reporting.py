@@ -344,3 +344,30 @@ def test_a_member_confirmed_during_an_open_campaign_gets_its_report(groups, coor
         organisation = confirmed_member(applicant, coordinator)
     report = Report.objects.get(campaign=campaign, organisation=organisation)
     assert report.entries.count() == 2  # its two Option 1 actions
+
+
+def test_the_campaign_page_and_my_actions_keep_the_same_number_of_queries(
+    client, mfa_login, coordinator, campaign, groups, member, organisation
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(url) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    mfa_login(client, coordinator)
+    campaign_url = reverse("reporting:campaign", args=[campaign.year])
+    few = count(campaign_url)
+    for _ in range(30):
+        Report.objects.create(campaign=campaign, organisation=OrganisationFactory(), template_version=1)
+    assert count(campaign_url) == few
+    client.logout()
+    client.force_login(member)
+    mine = count(reverse("reporting:mine"))
+    for number in range(10):
+        actions.action_create(
+            actor=member, organisation=organisation, thematic_group=groups["decarbonation"], title=f"Action {number}"
+        )
+    assert count(reverse("reporting:mine")) == mine

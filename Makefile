@@ -8,7 +8,7 @@ LANGS := fr nl de en
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup venv assets messages system-deps lint format checks makemessages catalogue-check celery beat clean
+.PHONY: run test setup venv assets messages system-deps lint format checks makemessages catalogue-check celery beat bench clean
 
 # Links in the e-mails must point to where the portal really runs.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
@@ -65,6 +65,11 @@ catalogue-check:
 checks: lint
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	./.ci/check-deploy.sh
+
+# The benchmark of docs/performance.md, against PostgreSQL and Redis (BENCH_DB_1X, BENCH_DB_10X, BENCH_REDIS).
+# The two datasets are seeded on the first run only; BENCH_ARGS passes options, e.g. BENCH_ARGS="--skip-exports".
+bench: setup
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 celery:
 	$(VENV)/bin/celery -A asetw worker --loglevel=INFO

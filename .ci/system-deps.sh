@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the portal needs beyond Python: WeasyPrint's libraries and fonts, gettext for the
-# catalogues, poppler for reading PDFs back in tests, Chromium for the browser tests.
+# catalogues, poppler for reading PDFs back in tests, Chromium for the browser tests, and pg_dump/pg_restore
+# for `manage.py backup`/`restore` (the client of the same major version as the PostgreSQL 15 server).
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation gettext poppler-utils chromium)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation gettext poppler-utils chromium postgresql-client-15)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

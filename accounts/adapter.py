@@ -8,14 +8,17 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.mfa import has_totp
 from accounts.roles import requires_mfa
+from accounts.security_log import security_event
 from core.outbox import RenderedEmail, email_queue_rendered
 
 
@@ -64,6 +67,20 @@ class AccountAdapter(DefaultAccountAdapter):
             user.preferred_language = language
         return super().save_user(request, user, form, commit=commit)
 
+    def pre_authenticate(self, request, **credentials) -> None:
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            # Too many failed sign-ins for this address or from this client.
+            security_event("login_rate_limited", request, email=_typed_email(credentials))
+            raise
+
+    def authentication_failed(self, request, **credentials) -> None:
+        # Also called when a re-authentication fails. Only the typed address is kept: the credentials
+        # also hold the password.
+        security_event("login_failed", request, email=_typed_email(credentials))
+        super().authentication_failed(request, **credentials)
+
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         # On the way from the login form to the first second-factor setup, a sign-in a few minutes ago
         # is as fresh as a re-authentication. Once a factor exists, sensitive pages ask again as usual.
@@ -71,6 +88,10 @@ class AccountAdapter(DefaultAccountAdapter):
         if request is not None and _signed_in_recently(request) and not has_totp(request.user):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+
+def _typed_email(credentials: dict) -> str:
+    return str(credentials.get("email") or credentials.get("username") or "")[:254]
 
 
 def _signed_in_recently(request) -> bool:
@@ -89,3 +110,12 @@ class MFAAdapter(DefaultMFAAdapter):
         if requires_mfa(authenticator.user):
             return False
         return super().can_delete_authenticator(authenticator)
+
+
+class UserSessionsAdapter(DefaultUserSessionsAdapter):
+    def end_sessions(self, sessions) -> None:
+        sessions = list(sessions)
+        request = allauth_context.request
+        super().end_sessions(sessions)
+        if request is not None and sessions:
+            security_event("other_sessions_ended", request, user=request.user, count=len(sessions))

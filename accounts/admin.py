@@ -4,9 +4,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.models import User
+from accounts.models import ConsentRecord, User
+from accounts.privacy.consent import wording_of
 from accounts.roles import requires_mfa
-from core.admin import AuditedAdminMixin, AuditEntryInline
+from core.admin import AuditedAdminMixin, AuditEntryInline, ReadOnlyAdminMixin
 
 
 def _role_action(role: str, *, grant: bool, description):
@@ -65,3 +66,34 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
         if not request.user.is_superuser:
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The consent ledger (art 8): read-only, entries are only ever added by the services."""
+
+    list_display = ("created_at", "subject_label", "subject", "given", "source", "wording_version", "actor")
+    list_filter = ("subject", "given", "source", "wording_version")
+    search_fields = ("subject_label",)
+    date_hierarchy = "created_at"
+    list_select_related = ("actor",)
+    fields = (
+        "created_at",
+        "subject",
+        "subject_label",
+        "organisation",
+        "adhesion",
+        "report",
+        "given",
+        "source",
+        "wording_version",
+        "wording_sha256",
+        "wording_text",
+        "actor",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("wording shown"))
+    def wording_text(self, obj):
+        wording = wording_of(obj)
+        return wording.text if wording else "—"

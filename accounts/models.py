@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -48,6 +50,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_coordinator = models.BooleanField(_("operational coordination"), default=False)
     is_steering_member = models.BooleanField(_("steering committee member"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Set when the account is closed or its retention period ends (accounts.privacy): the row stays so that
+    # the records it signed or wrote keep their author, but it no longer says who that was.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -73,3 +78,120 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name or self.email
+
+
+def data_export_upload_to(instance, filename: str) -> str:
+    """A generated name outside any public path: the file is only served by the owner's download view."""
+    return f"privacy/exports/{uuid.uuid4().hex}.zip"
+
+
+class DataExport(models.Model):
+    """A person's request for a copy of everything the portal holds about them (GDPR art 15 and 20)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be prepared")
+        RUNNING = "running", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="data_exports"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(_("file"), upload_to=data_export_upload_to, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    finished_at = models.DateTimeField(_("prepared"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("available until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data export")
+        verbose_name_plural = _("personal data exports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} — {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_downloadable(self) -> bool:
+        return (
+            self.status == self.Status.READY
+            and bool(self.file)
+            and self.expires_at is not None
+            and self.expires_at > timezone.now()
+        )
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+
+class ConsentRecord(models.Model):
+    """One entry of the consent ledger (art 8): who gave or withdrew which consent, when, on which wording.
+
+    Append-only: an entry is never changed nor deleted; a change of mind is a new entry.
+    """
+
+    class Subject(models.TextChoices):
+        ADHESION = "adhesion", _("Adhesion form")
+        ORGANISATION = "organisation", _("Organisation")
+        REPORT = "report", _("Annual report")
+
+    class Source(models.TextChoices):
+        ADHESION_FORM = "adhesion_form", _("Adhesion form sent")
+        MEMBERSHIP_CONFIRMED = "membership_confirmed", _("Carried over from the confirmed adhesion")
+        ORGANISATION_PROFILE = "organisation_profile", _("Organisation details changed")
+        REPORT = "report", _("Annual report")
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    subject = models.CharField(_("consent of"), max_length=20, choices=Subject.choices)
+    source = models.CharField(_("where"), max_length=30, choices=Source.choices)
+    given = models.BooleanField(_("consent given"))
+    wording_version = models.CharField(_("wording version"), max_length=50)
+    wording_sha256 = models.CharField(_("wording SHA-256"), max_length=64)
+    organisation = models.ForeignKey(
+        "members.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consent_records",
+    )
+    adhesion = models.ForeignKey(
+        "adhesions.Adhesion",
+        verbose_name=_("adhesion"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    report = models.ForeignKey(
+        "reporting.Report", verbose_name=_("report"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The organisation's name at the time: the entry stays readable if the organisation is renamed or removed.
+    subject_label = models.CharField(_("about"), max_length=255)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consent_records",
+    )
+
+    class Meta:
+        verbose_name = _("consent ledger entry")
+        verbose_name_plural = _("consent ledger")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject_label} — {self.get_subject_display()} — {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("The consent ledger is append-only: record a new entry instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The consent ledger is append-only.")

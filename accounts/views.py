@@ -5,9 +5,13 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from accounts.forms import ProfileForm
+from accounts.privacy.services import latest_export
+from accounts.security_log import security_event
 from accounts.services import user_profile_update
+from accounts.session_security import end_sessions
 
 
 @login_required
@@ -32,4 +36,20 @@ def profile(request):
                 secure=settings.LANGUAGE_COOKIE_SECURE,
             )
         return response
-    return render(request, "accounts/profile.html", {"form": form})
+    context = {
+        "form": form,
+        "data_export": latest_export(request.user),
+        "idle_minutes": settings.SESSION_IDLE_TIMEOUT // 60,
+        "absolute_hours": round(settings.SESSION_ABSOLUTE_TIMEOUT / 3600, 1),
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_POST
+def end_other_sessions(request):
+    """Sign out every other browser of this person; this one stays signed in."""
+    ended = end_sessions(request.user, keep_session_key=request.session.session_key)
+    security_event("other_sessions_ended", request, user=request.user, count=ended)
+    messages.success(request, _("You have been signed out of your other sessions."))
+    return redirect("accounts:profile")

@@ -17,7 +17,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -41,8 +42,12 @@ from members.enums import OrganisationType
 
 Status = AdhesionStatus
 ADHESION_PURPOSE = SignatureRequest.Purpose.ADHESION
-# The signatures that make up the current version of the form (replacements of delegates come later).
-CURRENT_SIGNATURE = Q(signatures__purpose=ADHESION_PURPOSE, signatures__document_version=F("version"))
+
+
+def _count_of(signatures) -> Coalesce:
+    """How many of ``signatures`` (filtered on ``OuterRef("pk")``) there are, as a column of each adhesion."""
+    counted = signatures.order_by().values("adhesion").annotate(count=Count("pk")).values("count")
+    return Coalesce(Subquery(counted[:1]), 0)
 
 
 def _type_label(value: str) -> str:
@@ -237,19 +242,28 @@ class AdhesionAdmin(admin.ModelAdmin):
     inlines = [AuditEntryInline]
     actions = ["validate_signatures", "confirm_receipt", "ask_for_corrections", "reject"]
 
+    # Counted per row by a subquery rather than by joining every signature and grouping: the list then reads
+    # only the page it shows, in the order of the submission-date index, however many adhesions there are.
+    show_full_result_count = False
+
     def get_queryset(self, request):
+        def current_signatures(statuses):
+            # The signatures of the current version of the form (replacements of delegates come later).
+            return _count_of(
+                SignatureRequest.objects.filter(
+                    adhesion=OuterRef("pk"),
+                    purpose=ADHESION_PURPOSE,
+                    document_version=OuterRef("version"),
+                    status__in=statuses,
+                )
+            )
+
         return (
             super()
             .get_queryset(request)
             .annotate(
-                signed_count=Count(
-                    "signatures", filter=CURRENT_SIGNATURE & Q(signatures__status=SignatureStatus.SIGNED)
-                ),
-                asked_count=Count(
-                    "signatures",
-                    filter=CURRENT_SIGNATURE
-                    & Q(signatures__status__in=[SignatureStatus.SIGNED, SignatureStatus.PENDING]),
-                ),
+                signed_count=current_signatures([SignatureStatus.SIGNED]),
+                asked_count=current_signatures([SignatureStatus.SIGNED, SignatureStatus.PENDING]),
             )
         )
 

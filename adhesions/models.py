@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,24 +7,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from adhesions.enums import AdhesionStatus, SignatoryRole, SignatureMethod, SignatureStatus
+from core.uploads import generated_file_name
 
 
-def _generated_name(folder: str, filename: str) -> str:
-    """Stored files never keep the name they were sent with: it is shown, never used as a path."""
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{suffix[:8]}"
-
-
+# Stored files never keep the name they were sent with: it is shown, never used as a path.
 def document_upload_to(instance, filename: str) -> str:
-    return _generated_name("adhesions/documents", filename)
+    return generated_file_name("adhesions/documents", filename)
 
 
 def attachment_upload_to(instance, filename: str) -> str:
-    return _generated_name("adhesions/attachments", filename)
+    return generated_file_name("adhesions/attachments", filename)
 
 
 def signed_pdf_upload_to(instance, filename: str) -> str:
-    return _generated_name("adhesions/signed", filename)
+    return generated_file_name("adhesions/signed", filename)
 
 
 class Adhesion(models.Model):

@@ -13,6 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import ConsentRecord
+from accounts.privacy.consent import consent_record
 from adhesions import notifications, signing
 from adhesions.enums import AdhesionStatus, SignatoryRole, SignatureMethod, SignatureStatus
 from adhesions.models import Adhesion, SignatureRequest
@@ -244,7 +246,8 @@ def adhesion_submit(*, adhesion: Adhesion, actor) -> Adhesion:
         now = timezone.now()
         adhesion.submitted_at = adhesion.submitted_at or now
         consent = bool(adhesion.section("privacy").get("nominative_consent"))
-        if consent != adhesion.nominative_consent or adhesion.nominative_consent_at is None:
+        consent_changed = consent != adhesion.nominative_consent or adhesion.nominative_consent_at is None
+        if consent_changed:
             adhesion.nominative_consent, adhesion.nominative_consent_at = consent, now
         adhesion.corrections_message = ""
         adhesion.status = Status.AWAITING_SIGNATURES
@@ -262,6 +265,10 @@ def adhesion_submit(*, adhesion: Adhesion, actor) -> Adhesion:
                     "nominative_consent_at",
                     "corrections_message",
                 )
+                if consent_changed:
+                    consent_record(
+                        source=ConsentRecord.Source.ADHESION_FORM, given=consent, actor=actor, adhesion=adhesion
+                    )
         except IntegrityError as exc:  # another adhesion for the same number was sent a moment before
             raise ValidationError(
                 enterprise_number_conflict(adhesion.enterprise_number, exclude_adhesion=adhesion)

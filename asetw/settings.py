@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "crispy_forms",
     "crispy_bootstrap5",
     "rules.apps.AutodiscoverRulesConfig",
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -67,6 +69,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.session_security.SessionTimeoutMiddleware",
+    "core.security_headers.NoStoreForSignedInMiddleware",
+    "accounts.security_log.SecurityLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.language.PreferredLanguageMiddleware",
@@ -147,6 +152,8 @@ CELERY_BEAT_SCHEDULE = {
     "reporting-reminders": {"task": "reporting.report_reminders", "schedule": crontab(minute=30, hour=8)},
     "community-digests": {"task": "community.send_digests", "schedule": crontab(minute=0, hour=7)},
     "community-event-reminders": {"task": "community.event_reminders", "schedule": crontab(minute=15)},
+    "privacy-data-exports-expire": {"task": "accounts.data_exports_expire", "schedule": crontab(minute=40, hour=2)},
+    "privacy-retention": {"task": "accounts.retention_apply", "schedule": crontab(minute=50, hour=2)},
 }
 
 # --- E-mail -------------------------------------------------------------------------------------
@@ -172,6 +179,19 @@ REPORTING_MIN_REPORTS = env_int("REPORTING_MIN_REPORTS", 3, minimum=1)
 
 # --- Accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Personal data (accounts.privacy; README "Personal data and retention"). The controller is the Region's
+# service named by the adhesion form's GDPR notice; the contact is the alliance's official address.
+PRIVACY_CONTROLLER_NAME = env_str(
+    "PRIVACY_CONTROLLER_NAME",
+    "Service public de Wallonie — Secrétariat général, Direction du Développement durable, "
+    "Boulevard Ernest Mélot 50, 5000 Namur",
+)
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "alliancesante.durable@spw.wallonie.be")
+# How long a person's "my data" file can be downloaded.
+PRIVACY_EXPORT_DAYS = env_int("PRIVACY_EXPORT_DAYS", 7, minimum=1)
+# The people of an organisation that left the alliance are anonymised this long after the withdrawal took
+# effect: three years covers the end of the 2026-2029 initiative and its final evaluation for late leavers.
+PRIVACY_RETENTION_DAYS_AFTER_WITHDRAWAL = env_int("PRIVACY_RETENTION_DAYS_AFTER_WITHDRAWAL", 3 * 365, minimum=30)
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "accounts.backends.RoleModelBackend",
@@ -188,6 +208,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "landing"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+USERSESSIONS_ADAPTER = "accounts.adapter.UserSessionsAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -199,6 +220,32 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ASeT-W] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 ACCOUNT_SESSION_REMEMBER = False
+# Managing e-mail addresses and the second factor asks for the password again unless it was typed in the
+# last ACCOUNT_REAUTHENTICATION_TIMEOUT seconds; changing the password asks for the current one.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("ACCOUNT_REAUTHENTICATION_TIMEOUT", 300, minimum=30)
+# Brute-force limits, counted in the cache (Redis in production): "<count>/<period>/<per ip|key|user>".
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    # Failed sign-ins: per client address, and per typed e-mail address over 15 minutes.
+    "login_failed": "10/m/ip,5/15m/key",
+    "signup": "10/m/ip",
+    "reset_password": "10/m/ip,3/15m/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "confirm_email": "1/3m/key",
+}
+MFA_RATE_LIMITS = {"webauthn_login": "10/m/ip"}
+# Client addresses for rate limits and the security log: REMOTE_ADDR unless the portal runs behind
+# TRUSTED_PROXY_COUNT reverse proxies of its own, in which case the address that the outermost one
+# appended to X-Forwarded-For is used. Addresses a client writes into the header itself are never trusted.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Sign-ins end after SESSION_IDLE_TIMEOUT seconds without activity and SESSION_ABSOLUTE_TIMEOUT seconds
+# after signing in, whichever comes first (accounts.session_security).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
+SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 8 * 3600, minimum=300)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ASeT-W"
 
@@ -260,6 +307,23 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Sent by core.security_headers on every response without a policy of its own; script-src and style-src
+# also get a per-response nonce ({{ request.csp_nonce }}). No inline code, no plug-ins, no framing.
+# img-src allows data: for the QR code of the authenticator set-up and Bootstrap's inline SVG icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -267,10 +331,26 @@ if env_bool("TRUST_X_FORWARDED_PROTO", False):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "utc": {
+            "()": "core.log_format.UTCFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "security_console": {"class": "logging.StreamHandler", "formatter": "utc"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint reports each rendering step at INFO: noise for operators.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # Sign-ins, failures, refusals (accounts.security_log), time-stamped in UTC.
+        "asetw.security": {"handlers": ["security_console"], "level": "INFO", "propagate": False},
+    },
 }
 
 PORTAL_NAME = _("ASeT-W — Alliance Santé en Transition en Wallonie")

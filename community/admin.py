@@ -1,4 +1,8 @@
 from django.contrib import admin
+from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from community.models import Event, Resource, ResourceFlag, Tag
 from core.admin import AuditedAdminMixin, AuditEntryInline, ReadOnlyAdminMixin
@@ -10,8 +14,18 @@ class ResourceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "kind", "themes", "language", "origin")
     search_fields = ("title", "organisation__name")
     list_select_related = ("organisation",)
-    exclude = ("search_vector",)
+    # The stored path is no address: the file is reached through the view that checks access.
+    exclude = ("search_vector", "file")
+    readonly_fields = ("download",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as in the deposit form
     inlines = [AuditEntryInline]
+
+    @admin.display(description=_("file"))
+    def download(self, resource):
+        if not resource.file:
+            return "—"
+        url = reverse("community:resource_file", args=[resource.pk])
+        return format_html('<a href="{}">{}</a>', url, resource.file_name or _("Download"))
 
 
 @admin.register(ResourceFlag)

@@ -117,11 +117,18 @@ def resource_resubmit(*, actor, resource: Resource, themes, tags: list[str] = ()
     return resource
 
 
+def _require_moderator_of(actor, resource: Resource) -> None:
+    if not moderates(actor, resource):
+        raise LibraryRefused(_("You do not moderate this resource's themes."))
+    # A pilot whose organisation is also a member would otherwise approve its own deposits.
+    if resource.author_id == actor.pk or resource.organisation_id in member_organisation_ids(actor):
+        raise LibraryRefused(_("Your organisation contributed this resource: another moderator decides on it."))
+
+
 def _decide(resource: Resource, actor, status: str, message: str, *, allowed_from, action: str, mail: str):
     with transaction.atomic():
         resource = Resource.objects.select_for_update().get(pk=resource.pk)
-        if not moderates(actor, resource):
-            raise LibraryRefused(_("You do not moderate this resource's themes."))
+        _require_moderator_of(actor, resource)
         if resource.status not in allowed_from:
             raise LibraryRefused(
                 _("This resource is %(status)s: someone else may have decided first.")
@@ -219,8 +226,7 @@ def resource_hide(*, actor, resource: Resource, reason: str) -> Resource:
 
 def flags_dismiss(*, actor, resource: Resource) -> int:
     """The flags were checked and the resource stays published."""
-    if not moderates(actor, resource):
-        raise LibraryRefused(_("You do not moderate this resource's themes."))
+    _require_moderator_of(actor, resource)
     with transaction.atomic():
         count = resource.flags.filter(handled_at__isnull=True).update(handled_at=timezone.now(), handled_by=actor)
         log_action("community.flags.dismissed", actor=actor, target=resource, data={"flags": count})

@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.rules import staff_view_allowed
 from community import selectors, services
-from community.enums import ResourceStatus
+from community.enums import DigestRhythm, ResourceStatus
 from community.forms import DecisionForm, FlagForm, LibraryFilterForm, ResourceForm
 from community.models import Resource
 from community.rules import is_moderator, moderates
@@ -190,7 +190,11 @@ def resource_edit(request, pk: int):
 
 @members_only
 def my_deposits(request):
-    return render(request, "community/my_deposits.html", {"resources": list(selectors.my_deposits(request.user))})
+    return render(
+        request,
+        "community/my_deposits.html",
+        {"resources": list(selectors.my_deposits(request.user)), "can_deposit": bool(_organisations(request.user))},
+    )
 
 
 @members_only
@@ -277,18 +281,29 @@ def watch_settings(request):
         )
         messages.success(request, _("Your thematic watch is saved."))
         return redirect("community:watch")
-    return render(request, "community/watch.html", {"form": form, "moderator": is_moderator(request.user)})
+    return render(
+        request,
+        "community/watch.html",
+        {"form": form, "moderator": is_moderator(request.user), "can_deposit": bool(_organisations(request.user))},
+    )
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 def unsubscribe(request, token: str):
-    """The link of every digest: works signed out, in one click."""
+    """The link of every digest: works signed out. Opening it only asks; the button unsubscribes, so that
+    mail scanners that open every link of a message unsubscribe nobody."""
     from community import watch as watches
 
-    found = watches.unsubscribe(token)
-    if found is None:
+    if request.method == "POST":
+        found = watches.unsubscribe(token)
+        if found is None:
+            raise Http404
+        return render(request, "community/unsubscribed.html", {})
+    watch = watches.watch_for_token(token)
+    if watch is None:
         raise Http404
-    return render(request, "community/unsubscribed.html", {})
+    return render(request, "community/unsubscribe_confirm.html", {"already": watch.rhythm == DigestRhythm.NEVER})
 
 
 @members_only
@@ -310,7 +325,15 @@ def agenda(request):
     from community.models import Event
 
     upcoming = list(Event.objects.filter(ends_at__gte=timezone.now()).order_by("starts_at"))
-    return render(request, "community/agenda.html", {"events": upcoming, "moderator": is_moderator(request.user)})
+    return render(
+        request,
+        "community/agenda.html",
+        {
+            "events": upcoming,
+            "moderator": is_moderator(request.user),
+            "can_deposit": bool(_organisations(request.user)),
+        },
+    )
 
 
 def _event(pk: int):

@@ -43,6 +43,10 @@ def watch_update(*, actor, rhythm: str, themes: list[str], kinds: list[str]) -> 
     return watch
 
 
+def watch_for_token(token: str) -> Watch | None:
+    return Watch.objects.filter(unsubscribe_token=token).first() if token else None
+
+
 def unsubscribe(token: str) -> Watch | None:
     """The digest's link: no sign-in needed; the token is the proof. The rhythm becomes "never"."""
     watch = Watch.objects.filter(unsubscribe_token=token).select_related("user").first()

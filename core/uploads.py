@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import lazy
 from django.utils.text import capfirst
@@ -343,6 +345,29 @@ class CheckedFileField(forms.FileField):
         if isinstance(cleaned, UploadedFile):
             cleaned.detected_type = validate_upload(cleaned, kinds=self.kinds, max_bytes=self.max_bytes)
         return cleaned
+
+
+# --- Storage --------------------------------------------------------------------------------------
+
+_PLAIN_EXTENSION = re.compile(r"[a-z0-9]{1,8}")
+
+
+def generated_file_name(folder: str, filename: str) -> str:
+    """Where an upload is stored: a random name under ``folder``, with only a plain extension.
+
+    The name a file was sent with is chosen by its sender: models keep it in a field of its own,
+    for display and for the download's name, and it never becomes part of a path on disk.
+    """
+    extension = _extension_of(PurePath(filename or "").name)
+    if not _PLAIN_EXTENSION.fullmatch(extension):
+        extension = "bin"
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+def original_file_name(uploaded_file) -> str:
+    """The last part of the name an upload was sent with, to show and to download it under."""
+    name = re.split(r"[/\\]", uploaded_file.name or "")[-1].strip()
+    return name[:255] or "document"
 
 
 # --- Download -------------------------------------------------------------------------------------

@@ -1,3 +1,7 @@
+from datetime import date
+
+import rules
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -22,7 +26,12 @@ def home(request):
     return render(
         request,
         "core/home.html",
-        {"roles": roles_held(request.user), "organisations": organisations_for_user(request.user)},
+        {
+            "roles": roles_held(request.user),
+            "organisations": organisations_for_user(request.user),
+            # The steering committee holds a role but does not read the library: no link to a page it cannot open.
+            "can_read_library": rules.test_rule("community.view_library", request.user),
+        },
     )
 
 
@@ -39,3 +48,24 @@ def convention(request):
     """The convention the applicant and the legal representative attest having read (form §6.1)."""
     body, headings = convention_with_anchors()
     return render(request, "core/convention.html", {"body": body, "headings": headings})
+
+
+# When the portal was last evaluated for the accessibility statement (automated axe-core checks of every
+# page per role, keyboard-only journeys); update it with each new evaluation.
+ACCESSIBILITY_EVALUATED_ON = date(2026, 12, 7)
+# The answer time the coordination commits to for an accessibility problem reported by a visitor.
+ACCESSIBILITY_ANSWER_WORKING_DAYS = 10
+
+
+@require_safe
+def accessibility(request):
+    """The accessibility statement required of public-sector websites (EU directive 2016/2102)."""
+    return render(
+        request,
+        "core/accessibility.html",
+        {
+            "evaluated_on": ACCESSIBILITY_EVALUATED_ON,
+            "answer_days": ACCESSIBILITY_ANSWER_WORKING_DAYS,
+            "coordination_email": settings.COORDINATION_EMAIL,
+        },
+    )

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import ConsentRecord
+from accounts.privacy.consent import consent_record
 from core.audit import changed_fields, log_action
 from members import notifications
 from members.enterprise_number import normalise_enterprise_number
@@ -70,6 +72,13 @@ def organisation_from_adhesion(*, adhesion, actor, member_since: date) -> Organi
         organisation = _rejoin(returning, actor=actor, fields=fields)
     else:
         organisation = organisation_create(actor=actor, enterprise_number=identity["enterprise_number"], **fields)
+    consent_record(
+        source=ConsentRecord.Source.MEMBERSHIP_CONFIRMED,
+        given=adhesion.nominative_consent,
+        actor=actor,
+        organisation=organisation,
+        adhesion=adhesion,
+    )
     legal = adhesion.section("legal_representative")
     _assign(organisation, legal, OrganisationRoleType.LEGAL_REPRESENTATIVE)
     contact = adhesion.section("contact_point")
@@ -143,13 +152,23 @@ def organisation_profile_update(*, organisation: Organisation, actor, **fields: 
         before = {name: getattr(organisation, name) for name in fields}
         for name, value in fields.items():
             setattr(organisation, name, value)
-        if "nominative_consent" in fields and before["nominative_consent"] != fields["nominative_consent"]:
+        consent_changed = (
+            "nominative_consent" in fields and before["nominative_consent"] != fields["nominative_consent"]
+        )
+        if consent_changed:
             organisation.nominative_consent_at = timezone.now()
         organisation.full_clean()
         organisation.save()
         diff = changed_fields(before, fields)
         if diff:
             log_action("members.organisation.profile_updated", actor=actor, target=organisation, data=diff)
+        if consent_changed:
+            consent_record(
+                source=ConsentRecord.Source.ORGANISATION_PROFILE,
+                given=organisation.nominative_consent,
+                actor=actor,
+                organisation=organisation,
+            )
     return organisation
 
 

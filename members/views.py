@@ -1,9 +1,11 @@
 import csv
+from collections import Counter
 
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.privacy.consent import consent_history
+from accounts.roles import member_organisation_ids
 from adhesions.enums import SignatureStatus
 from adhesions.models import SignatureRequest
 from community.selectors import organisation_contributions
@@ -23,6 +27,7 @@ from members.models import Organisation
 from members.selectors import organisation_get_for_user
 
 SEARCH_MAX_LENGTH = 100
+SIGNATORIES_PER_PAGE = 200
 CSV_FIELDS = ("name", "enterprise_number", "type", "type_precision", "city", "postal_code", "member_since")
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -69,6 +74,9 @@ def organisation_detail(request, pk: int):
         "pending_replacements": _pending_replacements(organisation),
         "adhesion": _confirmed_adhesion(organisation),
         "contributions": organisation_contributions(organisation),
+        # The coordination sees the page too, but only the organisation's own people deposit for it.
+        "can_deposit": organisation.pk in member_organisation_ids(request.user),
+        "consent_history": consent_history(organisation),
     }
     return render(request, "members/organisation_detail.html", context)
 
@@ -189,13 +197,23 @@ def _search_query(request) -> str:
 
 def signatories(request):
     query = _search_query(request)
-    organisations = selectors.signatories(query)
+    index = selectors.signatory_index(query)
+    # Thousands of members make a page too long to read and to build: a page shows a slice of the list,
+    # still under the headings of the types, each with the count of the whole list.
+    page = Paginator(index, SIGNATORIES_PER_PAGE).get_page(request.GET.get("page"))
+    organisations = selectors.signatories_by_id([pk for pk, _type in page.object_list])
+    per_type = Counter(kind for _pk, kind in index)
     groups = [
-        {"label": label, "organisations": members, "show_precision": value == OrganisationType.OTHER}
+        {
+            "label": label,
+            "organisations": members,
+            "count": per_type[value],
+            "show_precision": value == OrganisationType.OTHER,
+        }
         for value, label in OrganisationType.choices
         if (members := [organisation for organisation in organisations if organisation.type == value])
     ]
-    context = {"query": query, "groups": groups, "total": len(organisations)}
+    context = {"query": query, "groups": groups, "total": len(index), "page": page}
     return render(request, "members/signatories.html", context)
 
 

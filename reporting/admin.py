@@ -39,3 +39,5 @@ class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class ExportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("kind", "year", "thematic_group", "status", "progress", "requested_by", "created_at")
     list_filter = ("kind", "status")
+    # The stored path is no address; the person who asked for the export downloads it from its page.
+    exclude = ("file",)

@@ -18,8 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.rules import staff_view_allowed
 from core.uploads import attachment_response
 from reporting import evaluation as evaluation_data
-from reporting import exports, exports_jobs, reports, selectors
-from reporting.documents import evaluation_charts
+from reporting import evaluation_page, exports, exports_jobs, reports, selectors
 from reporting.enums import ReportStatus
 from reporting.forms import CampaignForm, EvaluationFilterForm, ReturnForm
 from reporting.models import ExportJob, Report, ReportingCampaign
@@ -185,14 +184,14 @@ def _filters(request):
 @evaluation_readers
 def evaluation(request):
     form, year, group = _filters(request)
-    data = evaluation_data.build(year, group) if year else None
     return render(
         request,
         "reporting/evaluation.html",
         {
             "form": form,
-            "evaluation": data,
-            "charts": evaluation_charts(data) if data else {},
+            "year": year,
+            "group": group,
+            "figures": evaluation_page.figures(year, group) if year else "",
             "query": request.GET.urlencode(),
             "jobs": list(ExportJob.objects.filter(requested_by=request.user).select_related("thematic_group")[:5]),
         },

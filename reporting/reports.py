@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import ConsentRecord
+from accounts.privacy.consent import consent_record
 from core.audit import log_action
 from members.enums import FINAL_BENEFICIARY_TYPES, OrganisationStatus
 from members.models import Organisation
@@ -350,6 +352,7 @@ def _record_consent(report: Report, actor, consent: bool) -> None:
         comment=_("May be cited by name") if consent else _("May not be cited by name"),
     )
     log_action("reporting.report.consent", actor=actor, target=report, data={"nominative_consent": consent})
+    consent_record(source=ConsentRecord.Source.REPORT, given=consent, actor=actor, report=report)
 
 
 def report_set_consent(*, actor, report: Report, consent: bool) -> Report:

@@ -24,7 +24,15 @@ EXPECTED = {
     "home": (None, SIGNED_IN),
     "healthz": (None, EVERYONE),
     "convention": (None, EVERYONE),
+    "accessibility": (None, EVERYONE),
     "accounts:profile": (None, SIGNED_IN),
+    "accounts:my_data": (None, SIGNED_IN),
+    # Only its owner downloads an export, and there is none in this fixture.
+    "accounts:my_data_download": ("data_export", set()),
+    "accounts:account_close": (None, SIGNED_IN),
+    "privacy": (None, EVERYONE),
+    "accounts:end_other_sessions": (None, POST_ONLY),
+    "usersessions_list": (None, SIGNED_IN),
     "members:organisation_detail": ("organisation", {MEMBER, COORDINATOR}),
     # Managing the organisation: its legal representative (MEMBER), its contact point or the coordination.
     "members:organisation_edit": ("organisation", {MEMBER, COORDINATOR}),
@@ -333,6 +341,7 @@ def _kwargs(key, organisation, adhesion_and_signature, gt_objects):
         "adhesion_signature": {"pk": adhesion.pk, "signature_pk": signature.pk},
         "bad_link": {"signature_id": signature.pk, "token": "guessed-token"},
         "signature": {"signature_id": signature.pk},
+        "data_export": {"pk": 0},
     }.get(key, {})
 
 

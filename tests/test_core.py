@@ -4,6 +4,7 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+from django.utils import translation
 
 from asetw import env
 from core.audit import log_action, mask_secrets
@@ -221,7 +222,8 @@ def test_home_queries_do_not_grow_with_organisations(client, groups, count, djan
             user=person, organisation=OrganisationFactory(), role=OrganisationRoleType.CONTACT_POINT
         )
     client.force_login(person)
-    with django_assert_max_num_queries(7):
+    # One of them asks whether the library is open to the person (the steering committee has no access).
+    with django_assert_max_num_queries(8):
         page = client.get(reverse("home")).content.decode()
     # Each organisation is linked twice: from the role and from the list of organisations.
     assert page.count('href="/organisations/') == 2 * count
@@ -344,3 +346,44 @@ def test_the_convention_can_be_read_with_its_articles(client):
     assert "6.3. RETRAIT VOLONTAIRE DU MEMBRE" in page
     assert '<article lang="fr"' in page
     assert 'href="#article-8-communication-et-confidentialite"' in page
+
+
+@pytest.mark.django_db
+def test_the_accessibility_statement_is_public_and_linked_from_every_page(client, settings):
+    settings.COORDINATION_EMAIL = "accessibilite@asetw.example.be"
+    with translation.override("en"):
+        landing = client.get(reverse("landing"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert f'href="{reverse("accessibility")}"' in landing
+
+        response = client.get(reverse("accessibility"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "WCAG 2.1" in page and "AA" in page
+    assert "partially conformant" in page
+    # The known limits, honestly: uploaded documents, generated PDFs, charts, authenticator apps.
+    for limit in ("not checked for accessibility", "PDF/UA", "table of its data", "authenticator app"):
+        assert limit in page
+    # How it was evaluated, and when.
+    assert "axe-core" in page and "Keyboard-only" in page
+    assert "2026" in page
+    # How to report a problem, and the answer time.
+    assert 'href="mailto:accessibilite@asetw.example.be"' in page
+    assert "10 working days" in page
+    # The enforcement procedure.
+    assert "Médiateur de Wallonie et de la Fédération Wallonie-Bruxelles" in page
+    assert 'href="https://www.le-mediateur.be/"' in page
+
+
+@pytest.mark.django_db
+def test_home_links_to_the_library_only_for_people_who_can_open_it(client, member, steering_member, mfa_login):
+    library = f'href="{reverse("community:library")}"'
+    client.force_login(member)
+    page = client.get(reverse("home")).content.decode()
+    assert library in page
+    # The page title is plain text (a paragraph once slipped into the title block).
+    assert "<" not in page.split("<title>", 1)[1].split("</title>", 1)[0]
+
+    mfa_login(client, steering_member)
+    page = client.get(reverse("home")).content.decode()
+    assert "Comité de pilotage" in page or "Steering committee" in page
+    assert library not in page

@@ -228,7 +228,12 @@ def test_weekly_digest_of_followed_themes_and_a_one_click_unsubscribe_signed_out
     assert digest.to_email == member.email and "Feuille de route santé durable" in digest.body_text
     link = next(line for line in digest.body_text.split() if "/veille/desabonner/" in line)
     client.logout()
-    response = client.get(link.replace("http://testserver", "").split("testserver")[-1])
+    path = link.replace("http://testserver", "").split("testserver")[-1]
+    response = client.get(path)
+    assert response.status_code == 200 and '<form method="post">' in response.content.decode()
+    member.library_watch.refresh_from_db()
+    assert member.library_watch.rhythm == "weekly"  # opening the link (or a mail scanner) changes nothing
+    response = client.post(path)
     assert response.status_code == 200 and "désabonné" in response.content.decode()
     member.library_watch.refresh_from_db()
     assert member.library_watch.rhythm == "never"
@@ -399,3 +404,41 @@ def test_a_withdrawal_frees_the_members_event_places_for_the_waiting_list(
     seated.refresh_from_db()
     waiting.refresh_from_db()
     assert (seated.status, waiting.status) == ("cancelled", "registered")
+
+
+def test_the_deposit_link_is_only_shown_to_people_who_can_deposit(client, pilot, member, mfa_login):
+    deposit_link = f'href="{reverse("community:deposit")}"'
+    pages = ("community:agenda", "community:watch", "community:my_deposits")
+    # A pilot reads the library but deposits nothing: no organisation to deposit for.
+    mfa_login(client, pilot)
+    for name in pages:
+        response = client.get(reverse(name))
+        assert response.status_code == 200
+        assert deposit_link not in response.content.decode(), name
+    assert client.get(reverse("community:deposit")).status_code == 404
+
+    client.force_login(member)
+    for name in pages:
+        assert deposit_link in client.get(reverse(name)).content.decode(), name
+
+
+def test_the_organisation_page_offers_the_deposit_to_its_people_not_to_the_coordination(
+    client, member, coordinator, organisation, mfa_login
+):
+    deposit_link = f'href="{reverse("community:deposit")}"'
+    page_url = reverse("members:organisation_detail", kwargs={"pk": organisation.pk})
+    client.force_login(member)
+    assert deposit_link in client.get(page_url).content.decode()
+
+    mfa_login(client, coordinator)
+    response = client.get(page_url)
+    assert response.status_code == 200
+    assert deposit_link not in response.content.decode()
+
+
+def test_the_moderation_page_title_is_plain_text(client, pilot, mfa_login):
+    mfa_login(client, pilot)
+    page = client.get(reverse("community:moderation")).content.decode()
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title
+    assert page.count('id="waiting-author-title"') == 1

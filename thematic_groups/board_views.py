@@ -42,13 +42,15 @@ def _render(request, template: str, context: dict):
 
 @_coordination_only
 def board(request):
+    # Worked out once: both the seats table and the deadlines go through every candidacy.
+    candidates = selectors.pending_candidates()
     return _render(
         request,
         "overview.html",
         {
-            "rows": selectors.board_overview(),
+            "rows": selectors.board_overview(candidates),
             "proposal": selectors.open_proposal(),
-            "deadlines": [item for item in deadlines.assignment_deadlines() if item.urgent],
+            "deadlines": [item for item in deadlines.assignment_deadlines(candidates=candidates) if item.urgent],
             "short_notice_requests": list(sessions.short_notice_requests()),
         },
     )

@@ -11,7 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import member_organisation_ids
 from core.audit import log_action
+from core.uploads import original_file_name
 from thematic_groups.enums import AssignmentStatus, DeliverableState
 from thematic_groups.models import Assignment, Deliverable, DeliverableProgress, IntersessionWork, Session
 
@@ -40,6 +42,7 @@ def intersession_mark_done(*, actor, session: Session, organisation, comment: st
         work.done_at = timezone.now()
         if upload is not None:
             work.file.save(upload.name, ContentFile(upload.read()), save=False)
+            work.file_name = original_file_name(upload)
         work.save()
         log_action(
             "thematic_groups.intersession.done",
@@ -65,6 +68,7 @@ def deliverable_progress_set(*, actor, deliverable: Deliverable, organisation, s
             raise ContributionRefused(_("This deliverable is already validated."))
         if upload is not None:
             progress.file.save(upload.name, ContentFile(upload.read()), save=False)
+            progress.file_name = original_file_name(upload)
         if state == DeliverableState.SUBMITTED and not progress.file:
             raise ContributionRefused({"file": _("Attach the file of the deliverable to submit it.")})
         progress.state = state
@@ -84,6 +88,11 @@ def deliverable_progress_set(*, actor, deliverable: Deliverable, organisation, s
 def deliverable_validate(*, actor, progress: DeliverableProgress) -> DeliverableProgress:
     with transaction.atomic():
         progress = DeliverableProgress.objects.select_for_update().select_related("deliverable").get(pk=progress.pk)
+        # A pilot whose organisation also has a seat in the group would otherwise validate its own work.
+        if progress.organisation_id in member_organisation_ids(actor):
+            raise ContributionRefused(
+                _("Your organisation delivered this: the coordination or another locomotive member validates it.")
+            )
         if progress.state != DeliverableState.SUBMITTED:
             raise ContributionRefused(_("Only a submitted deliverable can be validated."))
         progress.state = DeliverableState.VALIDATED

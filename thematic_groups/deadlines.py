@@ -37,11 +37,14 @@ class AssignmentDeadline:
         return self.days_left <= settings.GT_ASSIGNMENT_REMINDER_DAYS_LEFT
 
 
-def assignment_deadlines(today: date | None = None) -> list[AssignmentDeadline]:
-    """Members still waiting to hear about a GT they asked for (not counting waiting-list places, already told)."""
+def assignment_deadlines(today: date | None = None, candidates=None) -> list[AssignmentDeadline]:
+    """Members still waiting to hear about a GT they asked for (not counting waiting-list places, already told).
+
+    ``candidates`` are ``pending_candidates()`` when the caller already has them.
+    """
     today = today or timezone.localdate()
     groups_by_org: dict[int, list[int]] = {}
-    for candidate in pending_candidates():
+    for candidate in pending_candidates() if candidates is None else candidates:
         if not candidate.waiting:
             groups_by_org.setdefault(candidate.organisation_id, []).append(candidate.group_id)
     names = dict(ThematicGroup.objects.values_list("pk", "short_name"))

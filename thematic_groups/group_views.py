@@ -270,7 +270,7 @@ def deliverable_file(request, pk: int):
     manages = staff_view_allowed(request, "thematic_groups.manage_sessions", progress.deliverable.thematic_group)
     if not progress.file or not (own or manages):
         raise Http404
-    return stored_file_response(progress.file)
+    return stored_file_response(progress.file, progress.file_name)
 
 
 @login_required

@@ -69,9 +69,10 @@ def apply_form(request, form, action, *, success: str):
     return result
 
 
-def stored_file_response(field_file):
+def stored_file_response(field_file, download_name: str):
     """A member's uploaded file, as a download; the caller has checked who may have it."""
     from core.uploads import attachment_response
 
-    name = field_file.name.rsplit("/", 1)[-1]
+    # Without a recorded name, the stored one: generated, so safe to send.
+    name = download_name or field_file.name.rsplit("/", 1)[-1]
     return attachment_response(field_file, download_name=name, content_type="application/octet-stream")

@@ -121,8 +121,11 @@ class GroupBoardRow:
         return round(100 * self.taken / self.group.capacity_max) if self.group.capacity_max else 0
 
 
-def board_overview() -> list[GroupBoardRow]:
-    """Seats, balance, waiting list and candidates of the five GTs, in a fixed number of queries."""
+def board_overview(candidates: list[PendingCandidate] | None = None) -> list[GroupBoardRow]:
+    """Seats, balance, waiting list and candidates of the GTs, in a fixed number of queries.
+
+    ``candidates`` are ``pending_candidates()`` when the caller already has them (the board also lists deadlines).
+    """
     counts = (
         Assignment.objects.filter(status__in=AssignmentStatus.open_states())
         .values("thematic_group_id", "status", "organisation__type")
@@ -131,7 +134,9 @@ def board_overview() -> list[GroupBoardRow]:
     tally: dict[int, Counter] = {}
     for row in counts:
         tally.setdefault(row["thematic_group_id"], Counter())[(row["status"], row["organisation__type"])] += row["n"]
-    pending = Counter(c.group_id for c in pending_candidates() if not c.waiting)
+    if candidates is None:
+        candidates = pending_candidates()
+    pending = Counter(c.group_id for c in candidates if not c.waiting)
     result = []
     for group in ThematicGroup.objects.order_by("number"):
         t = tally.get(group.pk, Counter())

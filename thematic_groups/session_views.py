@@ -685,7 +685,7 @@ def intersession_file(request, pk: int, work_pk: int):
     own = work.organisation_id in member_organisation_ids(request.user)
     if not work.file or not (own or _manages(request, session.thematic_group)):
         raise Http404
-    return stored_file_response(work.file)
+    return stored_file_response(work.file, work.file_name)
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import generated_file_name
 from thematic_groups.enums import (
     AlertKind,
     AttendanceStatus,
@@ -23,12 +24,13 @@ def new_secret() -> str:
     return secrets.token_urlsafe(24)
 
 
+# Stored under a generated name; the name the file was sent with is kept in ``file_name``.
 def intersession_upload_to(instance, filename: str) -> str:
-    return f"gt/intersession/{instance.session_id}/{uuid.uuid4().hex}/{filename}"
+    return generated_file_name(f"gt/intersession/{instance.session_id}", filename)
 
 
 def deliverable_upload_to(instance, filename: str) -> str:
-    return f"gt/deliverables/{instance.deliverable_id}/{uuid.uuid4().hex}/{filename}"
+    return generated_file_name(f"gt/deliverables/{instance.deliverable_id}", filename)
 
 
 class Session(models.Model):
@@ -213,6 +215,7 @@ class IntersessionWork(models.Model):
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     comment = models.TextField(_("comment"), blank=True)
     file = models.FileField(_("file"), upload_to=intersession_upload_to, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("intersession work")
@@ -234,6 +237,7 @@ class DeliverableProgress(models.Model):
         _("state"), max_length=20, choices=DeliverableState.choices, default=DeliverableState.NOT_STARTED
     )
     file = models.FileField(_("file"), upload_to=deliverable_upload_to, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -3,9 +3,11 @@ from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import signals as auth_signals
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
 from accounts import security_log  # noqa: F401 - connects the security log receivers
 from accounts.session_security import end_sessions, start_session_clock
@@ -41,7 +43,9 @@ def end_other_sessions_after_password_change(sender, request, user, **kwargs):
     """The new password signs out every other browser; the one that changed it stays signed in."""
     # A reset from an e-mailed link happens signed out: then every session of the account ends.
     signed_in_here = request is not None and getattr(request.user, "pk", None) == user.pk
-    end_sessions(user, keep_session_key=request.session.session_key if signed_in_here else None)
+    ended = end_sessions(user, keep_session_key=request.session.session_key if signed_in_here else None)
+    if signed_in_here and ended:
+        messages.info(request, _("Your other sessions have been signed out."))
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)

@@ -208,9 +208,18 @@ def test_password_change_keeps_this_session_and_ends_the_others(member):
         },
     )
     assert response.status_code == 302
-    assert here.get(reverse("home")).status_code == 200
+    home = here.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+    assert home.status_code == 200
+    assert "Your other sessions have been signed out." in [str(message) for message in home.context["messages"]]
     assert elsewhere.get(reverse("home")).status_code == 302
     assert UserSession.objects.filter(user=member).count() == 1
+
+
+def test_the_email_page_offers_to_end_the_other_sessions(member):
+    here = Client()
+    sign_in(here, member)
+    page = here.get(reverse("account_email")).content.decode()
+    assert f'action="{reverse("accounts:end_other_sessions")}"' in page
 
 
 def test_password_change_asks_for_the_current_password(client, member):

@@ -12,7 +12,7 @@ from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sites.shortcuts import get_current_site
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -80,6 +80,17 @@ class AccountAdapter(DefaultAccountAdapter):
         # also hold the password.
         security_event("login_failed", request, email=_typed_email(credentials))
         super().authentication_failed(request, **credentials)
+
+    def get_client_ip(self, request) -> str:
+        try:
+            return super().get_client_ip(request)
+        except ImproperlyConfigured:
+            # X-Forwarded-For has fewer entries than TRUSTED_PROXY_COUNT: the request did not pass through
+            # all of our proxies. Use the address that reached the portal rather than fail with a 500.
+            ip = request.META.get("REMOTE_ADDR")
+            if not ip:
+                raise PermissionDenied("Unable to determine client IP address") from None
+            return ip
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         # On the way from the login form to the first second-factor setup, a sign-in a few minutes ago

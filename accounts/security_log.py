@@ -3,10 +3,13 @@
 Each event goes to the ``asetw.security`` logger (UTC time stamps, see ``LOGGING``) and to the audit log
 as ``security.<event>``. Events carry the client address (allauth's trusted-proxy rules), the user or the
 e-mail address typed at a failed sign-in, and a shortened user agent; never a password, code or token.
+Refused requests name the URL pattern they hit, never the path: paths carry password reset keys, signing,
+unsubscribe and calendar tokens.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from typing import Any
@@ -15,9 +18,12 @@ from allauth.account import signals as account_signals
 from allauth.account.adapter import get_adapter
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
 from django.dispatch import receiver
+from django.http import Http404
+from django.urls import resolve
 
 from core.audit import log_action, mask_secrets
 
@@ -26,19 +32,35 @@ logger = logging.getLogger("asetw.security")
 USER_AGENT_MAX_LENGTH = 200
 # Pages that show secrets once asked for: seeing them is worth a line in the log.
 _SECRET_PAGES = frozenset({"mfa_view_recovery_codes", "mfa_download_recovery_codes"})
+# A flood of refused requests is logged line by line but writes one audit row per client, event and page
+# in this many seconds, so that it cannot fill the audit table.
+REFUSAL_AUDIT_SECONDS = 60
 
 
 def client_ip(request) -> str | None:
     if request is None:
         return None
     try:
+        # accounts.adapter.AccountAdapter: falls back to REMOTE_ADDR when X-Forwarded-For is too short.
         return get_adapter(request).get_client_ip(request)
     except PermissionDenied:
         return None
 
 
-def security_event(event: str, request=None, *, user=None, email: str | None = None, **details: Any) -> None:
-    """Log ``event`` with who, from where, and ``details`` (secret-looking keys are masked)."""
+def security_event(
+    event: str,
+    request=None,
+    *,
+    user=None,
+    email: str | None = None,
+    audit_scope: str | None = None,
+    **details: Any,
+) -> None:
+    """Log ``event`` with who, from where, and ``details`` (secret-looking keys are masked).
+
+    With ``audit_scope``, the audit row is written at most once per ``REFUSAL_AUDIT_SECONDS`` for the same
+    event, client address and scope; the log line is always written.
+    """
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     record = {
@@ -51,6 +73,8 @@ def security_event(event: str, request=None, *, user=None, email: str | None = N
     }
     # JSON keeps every value on one line: a crafted user agent cannot forge another log entry.
     logger.info("%s %s", event, json.dumps(record, ensure_ascii=False, default=str, sort_keys=True))
+    if audit_scope is not None and not _first_in_window(event, record["ip"], audit_scope):
+        return
     try:
         # A savepoint: a failed write must neither hide the event nor break the caller's transaction.
         with transaction.atomic():
@@ -62,6 +86,15 @@ def security_event(event: str, request=None, *, user=None, email: str | None = N
             )
     except DatabaseError:
         logger.exception("Security event %s could not be written to the audit log", event)
+
+
+def _first_in_window(event: str, ip: str | None, scope: str) -> bool:
+    digest = hashlib.sha256(f"{event}\0{ip}\0{scope}".encode()).hexdigest()
+    try:
+        return cache.add(f"security:audited:{digest}", True, REFUSAL_AUDIT_SECONDS)
+    except Exception:  # noqa: BLE001 - without the cache, every event is audited rather than none
+        logger.warning("The cache is unavailable: security event %s is audited without a limit", event)
+        return True
 
 
 # --- Sign-in and sign-out ----------------------------------------------------------------------------
@@ -145,6 +178,17 @@ def _mfa_failed(sender, request, user, authenticator, **kwargs):
 # --- Refusals ---------------------------------------------------------------------------------------
 
 
+def _route(request) -> tuple[str, str | None]:
+    """The URL pattern and view name of ``request`` ("unresolved" when none matches); never the path."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        try:
+            match = resolve(request.path_info, urlconf=getattr(request, "urlconf", None))
+        except Http404:
+            return "unresolved", None
+    return match.route, match.view_name
+
+
 class SecurityLogMiddleware:
     """Log every refused request (403, including CSRF failures and rules' PermissionDenied), every
     request refused by a rate limit (429), and each viewing of recovery codes."""
@@ -156,13 +200,15 @@ class SecurityLogMiddleware:
         response = self.get_response(request)
         status = response.status_code
         if status in (403, 429):
-            user = getattr(request, "user", None)
+            route, view = _route(request)
             security_event(
                 "access_refused" if status == 403 else "rate_limited",
                 request,
-                user=user,
+                user=getattr(request, "user", None),
+                audit_scope=route,
                 method=request.method,
-                path=request.path[:300],
+                route=route,
+                view=view,
                 status=status,
             )
         elif status == 200 and request.method == "GET":

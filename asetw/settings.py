@@ -338,8 +338,9 @@ LOGGING = {
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
         },
     },
+    "filters": {"hide_secrets_in_paths": {"()": "core.log_format.HideSecretsInPaths"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["hide_secrets_in_paths"]},
         "security_console": {"class": "logging.StreamHandler", "formatter": "utc"},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},

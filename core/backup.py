@@ -7,7 +7,10 @@ An archive (``.tar.gz``) holds:
 - ``database.dump`` (PostgreSQL, ``pg_dump`` custom format) or ``database.sqlite3`` (SQLite backup API);
 - ``media/…``: every file under ``MEDIA_ROOT``.
 
-The restore checks every checksum before it touches anything, so a damaged or altered archive is refused.
+The restore checks every checksum before it touches anything, so a damaged or incomplete archive is refused.
+The checksums are an integrity check, not a proof of origin: whoever can write an archive can write its
+manifest too, so archives must be kept where only trusted people can write. Archives hold password hashes,
+second-factor secrets and sessions: they are readable by their owner only.
 """
 
 from __future__ import annotations
@@ -25,13 +28,15 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.migrations.recorder import MigrationRecorder
 
 MANIFEST = "manifest.json"
 MEDIA_DIR = "media"
 FORMAT_VERSION = 1
 DUMP_NAMES = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIRECTORY_MODE = 0o700
 
 
 class BackupError(Exception):
@@ -129,7 +134,7 @@ def create_backup(output: Path, *, alias: str = "default", media_root: Path | No
     """Write the archive to ``output`` and return its manifest."""
     engine = database_engine(alias)
     media_root = Path(media_root or settings.MEDIA_ROOT)
-    output.parent.mkdir(parents=True, exist_ok=True)
+    output.parent.mkdir(mode=PRIVATE_DIRECTORY_MODE, parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="asetw-backup-") as workdir:
         dump = Path(workdir) / DUMP_NAMES[engine]
         _dump_database(alias, engine, dump)
@@ -149,7 +154,9 @@ def create_backup(output: Path, *, alias: str = "default", media_root: Path | No
         manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         # Written beside the target and renamed at the end: a failed backup never leaves half an archive.
         partial = output.with_name(output.name + ".partial")
-        with tarfile.open(partial, "w:gz") as archive:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+        os.fchmod(descriptor, PRIVATE_FILE_MODE)  # also when a failed run left the file behind
+        with os.fdopen(descriptor, "wb") as stream, tarfile.open(fileobj=stream, mode="w:gz") as archive:
             archive.add(manifest_path, arcname=MANIFEST)
             archive.add(dump, arcname=dump.name)
             for name, path in media.items():
@@ -198,7 +205,7 @@ def verify_archive(workdir: Path) -> dict:
         raise BackupError(f"The archive does not match its manifest (missing: {missing}, not listed: {extra}).")
     altered = sorted(name for name, digest in expected.items() if sha256_of(workdir / name) != digest)
     if altered:
-        raise BackupError(f"Checksum mismatch, the archive was damaged or altered: {', '.join(altered)}")
+        raise BackupError(f"Checksum mismatch, the archive is damaged or incomplete: {', '.join(altered)}")
     return manifest
 
 
@@ -208,13 +215,26 @@ def database_is_empty(alias: str = "default") -> bool:
         return not connections[alias].introspection.table_names(cursor)
 
 
-def _restore_database(alias: str, engine: str, dump: Path) -> None:
+def _empty_public_schema(alias: str) -> None:
+    """Drop every table, including those of migrations newer than the archive, which ``pg_restore --clean``
+    would leave behind and ``migrate`` would then fail on."""
+    connection = connections[alias]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    except DatabaseError as exc:
+        raise BackupError(f"The database could not be emptied: {exc}") from exc
+
+
+def _restore_database(alias: str, engine: str, dump: Path, *, replace: bool) -> None:
     connection = connections[alias]
     if engine == "postgresql":
         arguments, env = _postgres_env(connection.settings_dict)
-        # Nothing of this process may hold a lock while pg_restore drops and recreates the tables.
+        if replace:
+            _empty_public_schema(alias)
+        # Nothing of this process may hold a lock while pg_restore creates the tables.
         connection.close()
-        command = ["pg_restore", "--no-owner", "--no-privileges", "--clean", "--if-exists", "--single-transaction"]
+        command = ["pg_restore", "--no-owner", "--no-privileges", "--single-transaction"]
         _run([*command, *arguments, str(dump)], env)
     else:
         connection.ensure_connection()
@@ -249,6 +269,6 @@ def restore_backup(
             )
         if not force and not database_is_empty(alias):
             raise BackupError("The database is not empty: restore into a new database, or add --force to replace it.")
-        _restore_database(alias, engine, workdir / manifest["database"]["file"])
+        _restore_database(alias, engine, workdir / manifest["database"]["file"], replace=force)
         media_files = _restore_media(workdir / MEDIA_DIR, media_root)
     return RestoreResult(manifest=manifest, media_files=media_files)

@@ -252,10 +252,11 @@ def outbox_requeue(*, email_ids: list[int], actor: Any) -> int:
 
 
 def outbox_purge_sensitive() -> int:
-    """Blank the bodies of sent mails that carried one-time links, once they are no longer useful."""
+    """Blank the bodies of sent mails that carried one-time links or personal details, once they are no longer
+    useful; the context that rendered them holds the same links and details."""
     cutoff = timezone.now() - timedelta(days=settings.OUTBOX_SENSITIVE_RETENTION_DAYS)
     return (
         OutboundEmail.objects.filter(sensitive=True, status=Status.SENT, sent_at__lt=cutoff)
-        .exclude(body_text="")
-        .update(body_text="", body_html="", updated_at=timezone.now())
+        .exclude(body_text="", context={})
+        .update(body_text="", body_html="", context={}, updated_at=timezone.now())
     )

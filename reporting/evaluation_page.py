@@ -2,43 +2,62 @@
 
 With ten thousand members the evaluation reads every report entry of the year and the page lists every member
 who may be cited: seconds of work. The cached copy is keyed by a fingerprint of what the figures read, taken
-with a few aggregate queries, so an accepted report, a new consent or a closed attendance list shows at once.
-What the fingerprint does not see (a renamed organisation or group) shows within ``FIGURES_SECONDS``.
+with a few grouped queries, so an accepted report, a new consent, a renamed member or group, or a closed
+attendance list shows at once. Whatever the fingerprint may still miss shows within ``FIGURES_SECONDS``.
 """
 
 from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from members.models import Organisation
 from reporting import evaluation
-from reporting.models import Report, ReportEntry
-from thematic_groups.models import Assignment, Attendance, Session, ThematicGroup
+from reporting.models import ReportEntry, ReportingCampaign
+from thematic_groups.models import Attendance, Session, ThematicGroup
 
 FIGURES_SECONDS = 600
+# Part of the cache key: bump it whenever the figures' template or what they show changes.
+FIGURES_VERSION = 1
 
 
 def fingerprint(year: int, group: ThematicGroup | None) -> str:
-    reports = Report.objects.filter(campaign__year=year)
     parts = [
+        FIGURES_VERSION,
+        settings.REPORTING_MIN_REPORTS,
         year,
         group.pk if group else None,
         get_language(),
-        reports.aggregate(
-            count=Count("pk"),
-            revisions=Sum("revision"),
-            consent=Max("consent_recorded_at"),
-            updated=Max("updated_at"),
+        # The year's campaign if any, and each of its reports with the name and type its member is cited under.
+        list(
+            ReportingCampaign.objects.filter(year=year)
+            .order_by("reports__pk")
+            .values_list(
+                "pk",
+                "status",
+                "reports__pk",
+                "reports__status",
+                "reports__revision",
+                "reports__consent_recorded_at",
+                "reports__updated_at",
+                "reports__organisation__name",
+                "reports__organisation__type",
+            )
         ),
         ReportEntry.objects.filter(report__campaign__year=year).aggregate(count=Count("pk"), last=Max("pk")),
         list(Organisation.objects.order_by().values_list("status", "type").annotate(count=Count("pk"))),
-        list(Assignment.objects.order_by().values_list("status").annotate(count=Count("pk"), last=Max("decided_at"))),
+        # Every group with its names, and its seats counted by status.
+        list(
+            ThematicGroup.objects.order_by("pk", "assignments__status")
+            .values_list("pk", "name", "short_name", "assignments__status")
+            .annotate(count=Count("assignments"), last=Max("assignments__decided_at"))
+        ),
         list(
             Session.objects.order_by()
             .values_list("status")

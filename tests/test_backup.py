@@ -207,3 +207,30 @@ def test_restoring_into_a_database_that_has_data_needs_force(portal_data, tmp_pa
     call_command("backup", str(archive))
     with pytest.raises(CommandError, match="not empty"):
         call_command("restore", str(archive))
+
+
+def test_the_archive_and_a_new_backup_directory_are_private(portal_data, tmp_path):
+    archive = tmp_path / "new-directory" / "asetw.tar.gz"
+    previous = os.umask(0o022)
+    try:
+        call_command("backup", str(archive))
+    finally:
+        os.umask(previous)
+    assert archive.stat().st_mode & 0o777 == 0o600
+    assert archive.parent.stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.skipif(not POSTGRES, reason="pg_restore only: SQLite's backup API replaces the whole file")
+def test_a_forced_restore_drops_the_tables_the_archive_does_not_have(portal_data, media_root, tmp_path):
+    archive = tmp_path / "asetw.tar.gz"
+    call_command("backup", str(archive))
+    with empty_database(tmp_path) as (database_url, query):
+        assert run_restore(archive, database_url, tmp_path / "restored-media").returncode == 0
+        # A table of a migration newer than the archive, as after an upgrade of the portal.
+        query("CREATE TABLE members_newer_migration (id integer); SELECT 1")
+        forced = run_restore(archive, database_url, tmp_path / "restored-media", "--force")
+        assert forced.returncode == 0, forced.stderr
+        assert query("SELECT to_regclass('public.members_newer_migration') IS NULL") == [(True,)]
+        assert [tuple(row) for row in query("SELECT id, name FROM members_organisation ORDER BY id")] == (
+            portal_data["organisations"]
+        )

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
 from tests import test_browser
-from tests.test_browser import DESKTOP, axe_violations, expect, format_axe_violations, new_page, sign_in
+from tests.test_browser import DESKTOP, MOBILE, axe_violations, expect, format_axe_violations, new_page, sign_in
 
 pytestmark = test_browser.pytestmark
 browser = test_browser.browser
@@ -172,6 +172,12 @@ def crawl(page, crawl: Crawl, start: list[str], checked: set) -> None:
             violations = axe_violations(page)
             if violations:
                 crawl.problems.append(f"{path}:\n{format_axe_violations(violations)}")
+            # WCAG 1.4.10 (reflow): on a phone, only wide tables may scroll, inside their own box.
+            page.set_viewport_size(MOBILE)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            page.set_viewport_size(DESKTOP)
+            if width > MOBILE["width"]:
+                crawl.problems.append(f"{path}: {width} px wide on a {MOBILE['width']} px phone screen")
         for link in links_of(page, crawl.origin):
             kind = page_kind(link)
             if kind is None or kind in crawl.seen_kinds:

@@ -13,10 +13,13 @@ from django.utils import timezone
 from adhesions.enums import AdhesionStatus, SignatoryRole, SignatureStatus
 from adhesions.models import Adhesion, SignatureRequest
 from members.enums import OrganisationType
+from members.models import Organisation
+from reporting import evaluation_page
 from reporting.enums import ReportStatus
 from reporting.models import Report, ReportingCampaign
 from tests.factories import OrganisationFactory, enterprise_number_for
 from tests.test_evaluation import member_with_report
+from thematic_groups.models import ThematicGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +146,36 @@ def test_the_evaluation_figures_are_cached_and_rebuilt_when_a_report_changes(
     Report.objects.filter(pk=report.pk).update(status=ReportStatus.RETURNED, revision=F("revision") + 1)
     _count, html = _queries(client, url)
     assert "2 / 3" in html
+
+
+def test_renaming_a_cited_member_or_a_group_shows_in_the_cached_figures_at_once(
+    client, coordinator, mfa_login, campaign, groups
+):
+    mfa_login(client, coordinator)
+    for number in range(3):
+        member_with_report(campaign, groups, name=f"Membre {number}", consent=True)
+    url = reverse("reporting:evaluation")
+    html = client.get(url).content.decode()
+    assert "Membre 2" in html
+    # Renamed in bulk, as a data fix would: no time stamp of the report moves.
+    Organisation.objects.filter(name="Membre 2").update(name="Membre renommé")
+    ThematicGroup.objects.filter(pk=groups["decarbonation"].pk).update(short_name="Climat renommé")
+    figures = evaluation_page.figures(2026, None)
+    # The heading of a cited member (its free text still holds the old name).
+    assert "Membre renommé <small" in figures and "Membre 2 <small" not in figures
+    assert "Climat renommé" in figures
+    assert "Membre renommé" in client.get(url).content.decode()
+
+
+def test_the_figures_key_follows_the_campaign_the_minimum_of_reports_and_the_template_version(
+    campaign, settings, monkeypatch
+):
+    before = evaluation_page.fingerprint(2027, None)
+    ReportingCampaign.objects.create(year=2027, deadline=date(2028, 3, 1), template_version=1)
+    with_campaign = evaluation_page.fingerprint(2027, None)
+    assert with_campaign != before
+    settings.REPORTING_MIN_REPORTS += 1
+    assert evaluation_page.fingerprint(2027, None) != with_campaign
+    settings.REPORTING_MIN_REPORTS -= 1
+    monkeypatch.setattr(evaluation_page, "FIGURES_VERSION", evaluation_page.FIGURES_VERSION + 1)
+    assert evaluation_page.fingerprint(2027, None) != with_campaign

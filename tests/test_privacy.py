@@ -28,7 +28,7 @@ from members import lifecycle
 from members.enums import OrganisationRoleType, OrganisationStatus
 from members.models import OrganisationRole
 from reporting.models import Action, Report, ReportingCampaign
-from tests.factories import TEST_PASSWORD, TOTP_SECRET, UserFactory
+from tests.factories import TEST_PASSWORD, TOTP_SECRET, UserFactory, enterprise_number_for
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +60,41 @@ def _signed_adhesion(organisation, person):
         user_agent="Firefox/140",
     )
     return adhesion, signature
+
+
+def _pending_signature(email, *, organisation=None, applicant=None, name="Anne Successeur"):
+    adhesion = Adhesion.objects.create(
+        applicant=applicant,
+        organisation=organisation,
+        organisation_name=organisation.name if organisation else "Nouvelle clinique",
+        enterprise_number=enterprise_number_for(900 + Adhesion.objects.count()),
+        status="awaiting_signatures",
+        version=1,
+    )
+    first_name, last_name = name.split(" ", 1)
+    return SignatureRequest.objects.create(
+        adhesion=adhesion,
+        role="legal_representative",
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        document_version=1,
+        document_sha256="b" * 64,
+        token_hash=f"{adhesion.pk:064d}",
+        expires_at=timezone.now() + timedelta(days=10),
+    )
+
+
+def _queued_mail(email, key):
+    return OutboundEmail.objects.create(
+        idempotency_key=key,
+        to_email=email,
+        language="fr",
+        template="test",
+        subject=f"Subject for {email}",
+        body_text="Body",
+        message_id=OutboundEmail.new_message_id(),
+    )
 
 
 def _some_data(person, organisation, groups):
@@ -249,6 +284,58 @@ def test_my_data_page_asks_and_shows_the_progress(client, member, django_capture
     assert "hx-trigger" not in partial
 
 
+def test_an_unverified_address_is_not_the_persons_own(member, delegate_other_org, other_organisation):
+    """Anybody can add another person's address to their profile; until it is verified, it proves nothing."""
+    from accounts.privacy.export import build_zip
+
+    EmailAddress.objects.create(user=member, email=delegate_other_org.email.upper(), verified=False)
+    _adhesion, signature = _signed_adhesion(other_organisation, delegate_other_org)
+
+    archive = zipfile.ZipFile(io.BytesIO(build_zip(member)))
+    assert json.loads(archive.read("organisations_and_signatures.json"))["own_signatures"] == []
+    assert signature.ip_address not in "".join(archive.read(name).decode() for name in archive.namelist())
+    # A verified one is.
+    EmailAddress.objects.filter(user=member, verified=False).update(verified=True)
+    archive = zipfile.ZipFile(io.BytesIO(build_zip(member)))
+    assert len(json.loads(archive.read("organisations_and_signatures.json"))["own_signatures"]) == 1
+
+
+def test_an_export_built_while_the_account_closes_leaves_no_file(
+    member, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=False):
+        data_export = services.data_export_request(user=member)
+    real_build_zip = services.export.build_zip
+
+    def closed_meanwhile(user, **kwargs):
+        content = real_build_zip(user, **kwargs)
+        services.person_anonymise(user=user, actor=user, reason="account_closed")
+        return content
+
+    monkeypatch.setattr(services.export, "build_zip", closed_meanwhile)
+    assert services.data_export_build(export_id=data_export.pk) == "skipped"
+    assert not DataExport.objects.filter(pk=data_export.pk).exists()
+    assert not [path for path in tmp_path.rglob("*") if path.is_file()]
+
+
+def test_an_export_that_cannot_be_recorded_deletes_its_file(
+    member, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=False):
+        data_export = services.data_export_request(user=member)
+
+    def broken_outbox(**kwargs):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(services, "email_queue", broken_outbox)
+    assert services.data_export_build(export_id=data_export.pk) == "failed"
+    data_export.refresh_from_db()
+    assert data_export.status == DataExport.Status.FAILED and not data_export.file
+    assert not [path for path in tmp_path.rglob("*") if path.is_file()]
+
+
 # --- closing an account ----------------------------------------------------------------------------------
 
 
@@ -309,6 +396,159 @@ def test_closing_anonymises_and_keeps_the_signature_evidence(
     assert not client.login(email=old_email, password=TEST_PASSWORD)
 
 
+def test_closing_leaves_the_records_of_an_unverified_address_alone(
+    member, delegate_other_org, other_organisation, django_capture_on_commit_callbacks
+):
+    other_email = delegate_other_org.email
+    EmailAddress.objects.create(user=member, email=other_email, verified=False)
+    _adhesion, signature = _signed_adhesion(other_organisation, delegate_other_org)
+    mail = _queued_mail(other_email, "test:other-person")
+    entry = log_action("test.other", actor=delegate_other_org, data={"contact": other_email})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.account_close(user=member)
+
+    signature.refresh_from_db()
+    mail.refresh_from_db()
+    entry.refresh_from_db()
+    assert (signature.email, signature.phone) == (other_email, "+32 81 00 00 00")
+    assert mail.to_email == other_email and mail.status == OutboundEmail.Status.QUEUED and mail.body_text
+    assert entry.data == {"contact": other_email}
+
+
+def test_closing_leaves_a_successors_requests_on_a_shared_mailbox(
+    member, organisation, other_organisation, django_capture_on_commit_callbacks
+):
+    """direction@hopital.be is verified by whoever holds the post; its requests for another organisation
+    belong to someone else."""
+    EmailAddress.objects.create(user=member, email="direction@hopital.be", verified=True)
+    successors = _pending_signature("direction@hopital.be", organisation=other_organisation)
+    own = _pending_signature("Direction@hopital.be", organisation=organisation)
+    own_form = _pending_signature("direction@hopital.be", applicant=member)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.account_close(user=member)
+
+    successors.refresh_from_db()
+    assert (successors.email, successors.full_name) == ("direction@hopital.be", "Anne Successeur")
+    assert successors.token_hash
+    for signature in (own, own_form):
+        signature.refresh_from_db()
+        assert signature.email.endswith("@anonymised.invalid") and signature.token_hash is None
+
+
+def test_anonymisation_scrubs_whole_values_typed_addresses_and_connection_details(
+    client, organisation, django_capture_on_commit_callbacks
+):
+    from core.models import AuditEntry, OutboundEmailAttachment
+
+    person = UserFactory(email="jo@hopital.be", first_name="Anne", last_name="Dupont")
+    OrganisationRole.objects.create(
+        user=person, organisation=organisation, role=OrganisationRoleType.LEGAL_REPRESENTATIVE
+    )
+    typed = log_action(
+        "security.login_failed",
+        actor="JO@hopital.be",
+        data={"email": "JO@hopital.be", "ip": "192.0.2.7", "user_agent": "Firefox/140"},
+    )
+    signed_in = log_action(
+        "security.login",
+        actor=person,
+        target=person,
+        data={"email": person.email, "ip": "192.0.2.8", "user_agent": "Firefox/140"},
+    )
+    about = log_action("test.about", actor=None, data={"contact": "Jo@Hopital.be", "signatory": "Anne Dupont"})
+    others = {"email": "marie-jo@hopital.be", "name": "Marie-Anne Dupont", "first_name": "Anne"}
+    other = log_action("test.other", actor="marie-jo@hopital.be", data=others)
+    mail = _queued_mail(person.email, "test:with-attachment")
+    OutboundEmailAttachment.objects.create(
+        email=mail, filename="certificate.pdf", content_type="application/pdf", content=b"%PDF"
+    )
+    client.force_login(person)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:account_close"), {"password": TEST_PASSWORD})
+
+    assert response.status_code == 302
+    person.refresh_from_db()
+    for entry in (typed, signed_in, about, other):
+        entry.refresh_from_db()
+    label = f"Personne anonymisée #{person.pk}"
+    assert typed.actor_label == label
+    assert typed.data == {"email": person.email}
+    assert signed_in.data == {"email": person.email}
+    assert about.data == {"contact": person.email, "signatory": label}
+    assert (other.actor_label, other.data) == ("marie-jo@hopital.be", others)
+    assert not OutboundEmailAttachment.objects.filter(email=mail).exists()
+    assert OutboundEmail.objects.get(template="accounts/account_closed_coordination").sensitive
+    # Nothing written afterwards (the sign-out) names the person or says where they connected from.
+    security = AuditEntry.objects.filter(action__startswith="security.").exclude(pk=other.pk)
+    assert not [entry.data for entry in security if {"ip", "user_agent"} & set(entry.data)]
+    assert not AuditEntry.objects.filter(actor_label__iexact="jo@hopital.be").exists()
+
+
+def test_closing_is_rate_limited_like_a_sign_in(client, member):
+    from core.models import AuditEntry
+
+    member.preferred_language = "en"
+    member.save()
+    client.force_login(member)
+    url = reverse("accounts:account_close")
+    for _attempt in range(5):
+        assert "This is not your password." in client.post(url, {"password": "wrong"}).content.decode()
+    response = client.post(url, {"password": TEST_PASSWORD})
+    assert response.status_code == 200
+    assert "Too many attempts. Try again in a few minutes." in response.content.decode()
+    member.refresh_from_db()
+    assert member.is_active and member.anonymised_at is None
+    assert AuditEntry.objects.filter(action="security.login_failed").count() == 5
+    assert AuditEntry.objects.filter(action="security.login_rate_limited").exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_managers_closing_at_once_do_not_both_count_on_the_other(organisation, monkeypatch):
+    """While one closure counts the managers left, the other manager's role cannot change."""
+    import threading
+
+    from django.db import DatabaseError, connection, transaction
+
+    first = UserFactory()
+    second = UserFactory()
+    OrganisationRole.objects.create(
+        user=first, organisation=organisation, role=OrganisationRoleType.LEGAL_REPRESENTATIVE
+    )
+    OrganisationRole.objects.create(user=second, organisation=organisation, role=OrganisationRoleType.CONTACT_POINT)
+    counting, checked = threading.Event(), threading.Event()
+    real_count = services.organisations_left_without_manager
+
+    def count_then_wait(user):
+        result = real_count(user)
+        counting.set()
+        checked.wait(timeout=10)
+        return result
+
+    monkeypatch.setattr(services, "organisations_left_without_manager", count_then_wait)
+
+    def close_first():
+        try:
+            services.account_close(user=first)
+        finally:
+            connection.close()
+
+    closing = threading.Thread(target=close_first)
+    closing.start()
+    try:
+        assert counting.wait(timeout=10)
+        with pytest.raises(DatabaseError), transaction.atomic():
+            list(OrganisationRole.objects.select_for_update(nowait=True).filter(user=second))
+    finally:
+        checked.set()
+        closing.join(timeout=10)
+    first.refresh_from_db()
+    assert first.anonymised_at is not None
+    assert OrganisationRole.objects.filter(user=second).exists()
+
+
 # --- retention -------------------------------------------------------------------------------------------
 
 
@@ -333,6 +573,51 @@ def test_retention_anonymises_after_the_period_only(member, delegate, organisati
     assert delegate.anonymised_at is None and delegate.is_active
     # Running again changes nothing.
     assert services.retention_apply(today=date(2027, 6, 1)) == 0
+
+
+@override_settings(PRIVACY_RETENTION_DAYS_AFTER_WITHDRAWAL=365)
+def test_retention_spares_an_applicant_and_a_person_asked_to_sign(member, delegate, organisation):
+    """An organisation that applies again stays withdrawn until the new adhesion is confirmed."""
+    organisation.status = OrganisationStatus.WITHDRAWN
+    organisation.withdrawal_effective_on = date(2026, 1, 31)
+    organisation.save()
+    adhesion = Adhesion.objects.create(
+        applicant=member, organisation=organisation, organisation_name=organisation.name, status="signed"
+    )
+    signature = _pending_signature(delegate.email.upper(), organisation=organisation)
+
+    assert services.retention_apply(today=date(2027, 2, 1)) == 0
+
+    adhesion.status = "confirmed"
+    adhesion.save()
+    signature.status = "cancelled"
+    signature.save()
+    assert services.retention_apply(today=date(2027, 2, 1)) == 2
+
+
+@override_settings(PRIVACY_RETENTION_DAYS_AFTER_WITHDRAWAL=365)
+def test_retention_checks_the_person_again_before_anonymising(member, organisation, other_organisation, monkeypatch):
+    organisation.status = OrganisationStatus.WITHDRAWN
+    organisation.withdrawal_effective_on = date(2026, 1, 31)
+    organisation.save()
+    real_list = services.people_past_retention
+    listed = []
+
+    def list_then_give_a_role(today=None):
+        people = real_list(today)
+        if not listed:
+            listed.extend(people)
+            OrganisationRole.objects.create(
+                user=member, organisation=other_organisation, role=OrganisationRoleType.CONTACT_POINT
+            )
+            return listed
+        return people
+
+    monkeypatch.setattr(services, "people_past_retention", list_then_give_a_role)
+    assert services.retention_apply(today=date(2027, 2, 1)) == 0
+    assert listed == [member]
+    member.refresh_from_db()
+    assert member.anonymised_at is None and member.is_active
 
 
 def test_retention_is_in_the_periodic_schedule():

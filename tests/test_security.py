@@ -10,6 +10,7 @@ from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.session_security import LAST_SEEN_AT, SIGNED_IN_AT
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -206,11 +207,14 @@ def test_password_change_keeps_this_session_and_ends_the_others(member):
             "password1": "A-new-long-passphrase-42",
             "password2": "A-new-long-passphrase-42",
         },
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 302
     home = here.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
     assert home.status_code == 200
-    assert "Your other sessions have been signed out." in [str(message) for message in home.context["messages"]]
+    with translation.override(member.preferred_language):  # messages speak the person's language
+        expected = translation.gettext("Your other sessions have been signed out.")
+    assert expected in [str(message) for message in home.context["messages"]]
     assert elsewhere.get(reverse("home")).status_code == 302
     assert UserSession.objects.filter(user=member).count() == 1
 

@@ -7,9 +7,13 @@ import logging
 from datetime import UTC, datetime
 
 import pytest
-from django.test import Client
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
+from core.log_format import HideSecretsInPaths
 from core.models import AuditEntry
 from tests.factories import TEST_PASSWORD
 
@@ -155,7 +159,7 @@ def test_refused_access_is_logged(client, member, security_log):
     csrf_client.force_login(member)
     assert csrf_client.post(reverse("accounts:profile"), {}).status_code == 403
     refusals = [event for event in events(security_log) if event["event"] == "access_refused"]
-    assert refusals and refusals[-1]["path"] == reverse("accounts:profile")
+    assert refusals and refusals[-1]["view"] == "accounts:profile" and "path" not in refusals[-1]
     assert refusals[-1]["user_id"] == member.pk and refusals[-1]["status"] == 403
     assert AuditEntry.objects.filter(action="security.access_refused", actor=member).exists()
 
@@ -182,3 +186,92 @@ def test_session_expiry_and_ending_other_sessions_are_logged(member, security_lo
     here.post(reverse("accounts:end_other_sessions"))
     ended = [event for event in events(security_log) if event["event"] == "other_sessions_ended"]
     assert ended and ended[0]["count"] == 1
+
+
+def test_refusals_name_the_route_never_the_secret_in_the_path(client, member, security_log):
+    key = default_token_generator.make_token(member)
+    reset_link = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(member), "key": key})
+    limits = {**settings.ACCOUNT_RATE_LIMITS, "reset_password_from_key": "1/m/ip"}
+    with override_settings(ACCOUNT_RATE_LIMITS=limits):
+        client.post(reset_link, {})
+        assert client.post(reset_link, {}).status_code == 429
+    signing_token = "a-signing-token-sent-by-e-mail"
+    signing_link = reverse("adhesions:sign", args=[1, signing_token])
+    assert Client(enforce_csrf_checks=True).post(signing_link, {}).status_code == 403
+    [limited] = [event for event in events(security_log) if event["event"] == "rate_limited"]
+    [refused] = [event for event in events(security_log) if event["event"] == "access_refused"]
+    assert limited["view"] == "account_reset_password_from_key" and limited["status"] == 429
+    assert refused["view"] == "adhesions:sign" and refused["route"] == "adhesion/signer/<int:signature_id>/<str:token>/"
+    assert AuditEntry.objects.filter(action="security.rate_limited").exists()
+    # Django's own warnings (django.request, django.security.csrf) are not the security log.
+    security_lines = "\n".join(r.getMessage() for r in security_log.records if r.name == "asetw.security")
+    audit_rows = json.dumps(list(AuditEntry.objects.values("data", "actor_label", "target_label")), default=str)
+    for secret in (key, signing_token):
+        assert secret not in security_lines and secret not in audit_rows
+    # ...but they go to the same console, whose filter takes the secrets out of their paths.
+    django_lines = [r.getMessage() for r in security_log.records if r.name.startswith("django.")]
+    assert any("/adhesion/signer/1/…/" in line for line in django_lines)
+    assert any("/compte/password/reset/key/…-…/" in line for line in django_lines)
+    assert all(key not in line and signing_token not in line for line in django_lines)
+
+
+def test_the_console_filter_hides_url_secrets_in_djangos_own_warnings(rf):
+    request = rf.get(reverse("adhesions:sign", args=[7, "n-secret-token"]))
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "%s: %s", ("Forbidden", request.path), None
+    )
+    record.request = request
+    assert HideSecretsInPaths().filter(record) is True
+    assert record.getMessage() == "Forbidden: /adhesion/signer/7/…/"
+    plain = rf.get("/organisations/7/")
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "%s: %s", ("Forbidden", plain.path), None
+    )
+    record.request = plain
+    HideSecretsInPaths().filter(record)
+    assert record.getMessage() == "Forbidden: /organisations/7/"
+
+
+def test_an_unknown_page_is_logged_as_unresolved(member, security_log):
+    from django.http import HttpResponseForbidden
+
+    from accounts.security_log import SecurityLogMiddleware
+
+    request = RequestFactory().get("/nothing/here/secret-token-in-path/")
+    request.user = member
+    SecurityLogMiddleware(lambda request: HttpResponseForbidden())(request)
+    [refused] = events(security_log)
+    assert refused["route"] == "unresolved" and refused["view"] is None
+    assert_no_secret(security_log, "secret-token-in-path")
+
+
+def test_a_flood_of_refusals_writes_one_audit_row_per_minute(security_log):
+    from django.core.cache import cache
+
+    def refused_post(ip, url_name):
+        # No CSRF token: refused with a 403.
+        Client(enforce_csrf_checks=True, REMOTE_ADDR=ip).post(reverse(url_name), {})
+
+    for _ in range(5):
+        refused_post("192.0.2.66", "accounts:profile")
+    refused_post("192.0.2.77", "accounts:profile")
+    refused_post("192.0.2.66", "account_login")
+    assert names(security_log).count("access_refused") == 7
+    audited = AuditEntry.objects.filter(action="security.access_refused")
+    assert sorted((entry.data["ip"], entry.data["view"]) for entry in audited) == [
+        ("192.0.2.66", "account_login"),
+        ("192.0.2.66", "accounts:profile"),
+        ("192.0.2.77", "accounts:profile"),
+    ]
+    cache.clear()  # The minute has passed: the cache forgot which refusals were audited.
+    refused_post("192.0.2.66", "accounts:profile")
+    assert AuditEntry.objects.filter(action="security.access_refused").count() == 4
+
+
+@override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=2)
+def test_a_forwarded_for_header_shorter_than_the_proxy_chain_falls_back_to_the_peer_address(
+    client, member, security_log
+):
+    response = sign_in(client, member.email, TEST_PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.9", REMOTE_ADDR="10.0.0.2")
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(member.pk)
+    assert events(security_log)[-1]["event"] == "login" and events(security_log)[-1]["ip"] == "10.0.0.2"

@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import ConsentRecord, User
+from accounts.privacy.addresses import proven_addresses
 from adhesions.models import Adhesion, SignatureRequest
 from community.models import DigestDelivery, Registration, Resource, ResourceEvent, ResourceFlag, Watch
 from core.models import AuditEntry, OutboundEmail
@@ -100,13 +101,10 @@ def _roles(user: User) -> dict[str, Any]:
 
 
 def _own_signatures(user: User) -> QuerySet:
-    """Signatures are asked to an e-mail address: the person's own are those sent to one of their addresses."""
-    addresses = {
-        user.email.lower(),
-        *(email.lower() for email in user.emailaddress_set.values_list("email", flat=True)),
-    }
-    query = Q()
-    for address in addresses:
+    """Signatures are asked to an e-mail address: the person's own are those sent to one of their proven
+    addresses."""
+    query = Q(pk__in=[])
+    for address in proven_addresses(user):
         query |= Q(email__iexact=address)
     return SignatureRequest.objects.filter(query).order_by("created_at")
 

@@ -14,17 +14,18 @@ from django.contrib.sessions.models import Session as WebSession
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, TextField
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Lower
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import DataExport, User
 from accounts.privacy import export
-from adhesions.enums import SignatureStatus
-from adhesions.models import SignatureRequest
+from accounts.privacy.addresses import proven_addresses
+from adhesions.enums import AdhesionStatus, SignatureStatus
+from adhesions.models import Adhesion, SignatureRequest
 from community.models import DigestDelivery, Registration, Watch
 from core.audit import log_action
-from core.models import AuditEntry, OutboundEmail
+from core.models import AuditEntry, OutboundEmail, OutboundEmailAttachment
 from core.outbox import email_queue
 from members.enums import OrganisationRoleType, OrganisationStatus
 from members.models import Organisation, OrganisationRole
@@ -36,6 +37,7 @@ ANONYMISED_FIRST_NAME = "Personne anonymisée"
 # ".invalid" is reserved (RFC 2606): such an address can never receive mail.
 ANONYMISED_EMAIL_DOMAIN = "anonymised.invalid"
 MANAGER_ROLES = (OrganisationRoleType.LEGAL_REPRESENTATIVE, OrganisationRoleType.CONTACT_POINT)
+RETENTION_REASON = "retention_after_withdrawal"
 
 
 # --- "My data" ----------------------------------------------------------------------------------------
@@ -70,7 +72,9 @@ def data_export_build(*, export_id: int) -> str:
     )
     if not claimed:
         return "skipped"
-    job = DataExport.objects.select_related("user").get(pk=export_id)
+    job = DataExport.objects.select_related("user").filter(pk=export_id).first()
+    if job is None:  # the account was closed meanwhile
+        return "skipped"
     user = job.user
     try:
         content = export.build_zip(user, privacy_url=settings.SITE_URL + reverse("privacy"))
@@ -78,24 +82,39 @@ def data_export_build(*, export_id: int) -> str:
         logger.exception("Personal data export %s failed", export_id)
         DataExport.objects.filter(pk=export_id).update(status=DataExport.Status.FAILED, finished_at=timezone.now())
         return "failed"
-    with transaction.atomic():
-        job.file.save("export.zip", ContentFile(content), save=False)
-        job.size = len(content)
-        job.status = DataExport.Status.READY
-        job.finished_at = timezone.now()
-        job.expires_at = job.finished_at + timedelta(days=settings.PRIVACY_EXPORT_DAYS)
-        job.save(update_fields=["file", "size", "status", "finished_at", "expires_at"])
-        email_queue(
-            to=user.email,
-            recipient=user,
-            template="accounts/data_export_ready",
-            context={
-                "first_name": user.first_name,
-                "page_url": reverse("accounts:my_data"),
-                "expires_on": timezone.localtime(job.expires_at).date(),
-            },
-            key=f"data-export-ready:{job.pk}",
-        )
+    stored_name = ""
+    try:
+        with transaction.atomic():
+            # Locked in the order account closure uses (the person, then their requests): a closure that ran
+            # while the file was being built has deleted the request, and the copy must not be stored.
+            user = User.objects.select_for_update().get(pk=user.pk)
+            job = DataExport.objects.select_for_update().filter(pk=export_id).first()
+            if job is None or job.status != DataExport.Status.RUNNING or user.anonymised_at is not None:
+                return "skipped"
+            job.file.save("export.zip", ContentFile(content), save=False)
+            stored_name = job.file.name
+            job.size = len(content)
+            job.status = DataExport.Status.READY
+            job.finished_at = timezone.now()
+            job.expires_at = job.finished_at + timedelta(days=settings.PRIVACY_EXPORT_DAYS)
+            job.save(update_fields=["file", "size", "status", "finished_at", "expires_at"])
+            email_queue(
+                to=user.email,
+                recipient=user,
+                template="accounts/data_export_ready",
+                context={
+                    "first_name": user.first_name,
+                    "page_url": reverse("accounts:my_data"),
+                    "expires_on": timezone.localtime(job.expires_at).date(),
+                },
+                key=f"data-export-ready:{job.pk}",
+            )
+    except Exception:  # noqa: BLE001 - the rolled-back request must not leave a copy of the data on disk
+        logger.exception("Personal data export %s could not be stored", export_id)
+        if stored_name:
+            job.file.storage.delete(stored_name)
+        DataExport.objects.filter(pk=export_id).update(status=DataExport.Status.FAILED, finished_at=timezone.now())
+        return "failed"
     return "done"
 
 
@@ -141,6 +160,17 @@ def account_close(*, user) -> User:
     """The person closes their own account: roles end, the coordination hears of the organisations concerned,
     and the account is anonymised."""
     with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.anonymised_at is not None:
+            return user
+        # Two managers of one organisation closing at once must not both count on the other: the roles of
+        # every organisation concerned are locked before counting who is left.
+        list(
+            OrganisationRole.objects.select_for_update()
+            .filter(organisation__in=OrganisationRole.objects.filter(user=user).values("organisation_id"))
+            .order_by("pk")  # one order for everybody, so two closures cannot deadlock
+            .values_list("pk", flat=True)
+        )
         organisations = current_member_organisations(user)
         orphaned = {organisation.pk for organisation in organisations_left_without_manager(user)}
         roles = [
@@ -168,6 +198,8 @@ def account_close(*, user) -> User:
                     ],
                 },
                 key=f"account-closed:{user.pk}",
+                # It names the person: its body is purged once sent.
+                sensitive=True,
             )
         return person_anonymise(user=user, actor=user, reason="account_closed")
 
@@ -183,33 +215,48 @@ def _end_sessions(user) -> None:
             web_session.delete()
 
 
-def _scrub(value: Any, secrets: dict[str, str]) -> Any:
-    """Replace the person's e-mail address and name wherever they appear in a JSON value."""
+def _scrub(value: Any, replacements: dict[str, str]) -> Any:
+    """Replace the JSON string values that are the person's e-mail address or full name (keys in lower case).
+
+    Whole values only: another person's "marie-jo@hopital.be" holds "jo@hopital.be", and "Anne-Marie" holds
+    "Anne"; neither may be rewritten.
+    """
     if isinstance(value, str):
-        for old, new in secrets.items():
-            value = value.replace(old, new)
-        return value
+        return replacements.get(value.strip().casefold(), value)
     if isinstance(value, dict):
-        return {key: _scrub(item, secrets) for key, item in value.items()}
+        return {key: _scrub(item, replacements) for key, item in value.items()}
     if isinstance(value, list):
-        return [_scrub(item, secrets) for item in value]
+        return [_scrub(item, replacements) for item in value]
     return value
 
 
-def person_anonymise(*, user, actor, reason: str) -> User:
+def _any_address(field: str, addresses: set[str]) -> Q:
+    match = Q(pk__in=[])
+    for address in addresses:
+        match |= Q(**{f"{field}__iexact": address})
+    return match
+
+
+def person_anonymise(*, user, actor, reason: str, today: date | None = None) -> User:
     """Deactivate the account and remove what identifies the person, except the evidence of a signed
-    convention: the name typed, the time, the IP address and the document fingerprint of each signature."""
+    convention: the name typed, the time, the IP address and the document fingerprint of each signature.
+
+    For the retention schedule, ``today`` is the day it runs for: the person is checked again once locked.
+    """
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.anonymised_at is not None:
             return user
+        if reason == RETENTION_REASON and not people_past_retention(today).filter(pk=user.pk).exists():
+            return user  # given a role or a signature to make since the list was made
         label = f"{ANONYMISED_FIRST_NAME} #{user.pk}"
         anonymous_email = f"anonymised-{user.pk}@{ANONYMISED_EMAIL_DOMAIN}"
-        addresses = {user.email.lower(), *(e.lower() for e in user.emailaddress_set.values_list("email", flat=True))}
-        replacements = {address: anonymous_email for address in addresses if address}
-        full_name = user.get_full_name()
+        addresses = proven_addresses(user)
+        replacements = {address: anonymous_email for address in addresses}
+        full_name = user.get_full_name().strip()
         if full_name:
-            replacements[full_name] = label
+            replacements[full_name.casefold()] = label
+        represented = list(OrganisationRole.objects.filter(user=user).values_list("organisation_id", flat=True))
 
         roles_ended = OrganisationRole.objects.filter(user=user).delete()[0]
         LocomotiveMember.objects.filter(user=user).delete()
@@ -225,13 +272,14 @@ def person_anonymise(*, user, actor, reason: str) -> User:
                 data_export.file.delete(save=False)
         DataExport.objects.filter(user=user).delete()
 
-        address_match = Q()
-        for address in addresses:
-            address_match |= Q(email__iexact=address)
-        signatures = SignatureRequest.objects.filter(address_match) if addresses else SignatureRequest.objects.none()
+        signatures = SignatureRequest.objects.filter(_any_address("email", addresses))
         # Signed: the signed convention must be kept, so its evidence stays; only the contact details go.
         signatures.filter(status=SignatureStatus.SIGNED).update(email=anonymous_email, phone="")
-        signatures.exclude(status=SignatureStatus.SIGNED).update(
+        # Not signed yet: a mailbox such as direction@hopital.be passes to a successor, whose requests are not
+        # the person's. Only those for an organisation the person represented, or a form they filled in.
+        signatures.exclude(status=SignatureStatus.SIGNED).filter(
+            Q(adhesion__organisation__in=represented) | Q(adhesion__applicant=user)
+        ).update(
             first_name=ANONYMISED_FIRST_NAME,
             last_name=f"#{user.pk}",
             email=anonymous_email,
@@ -240,24 +288,37 @@ def person_anonymise(*, user, actor, reason: str) -> User:
             token_hash=None,
         )
 
-        mails = OutboundEmail.objects.filter(
-            Q(recipient=user) | Q(to_email__in=[address for address in addresses if address])
+        mail_ids = list(
+            OutboundEmail.objects.filter(Q(recipient=user) | _any_address("to_email", addresses)).values_list(
+                "pk", flat=True
+            )
         )
+        mails = OutboundEmail.objects.filter(pk__in=mail_ids)
         mails.filter(status__in=[OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENDING]).update(
             status=OutboundEmail.Status.FAILED, last_error="recipient anonymised"
         )
+        OutboundEmailAttachment.objects.filter(email__in=mail_ids).delete()
         mails.update(to_email=anonymous_email, body_text="", body_html="", context={})
 
-        AuditEntry.objects.filter(actor=user).update(actor_label=label)
-        user_type = AuditEntry.objects.filter(
-            target_id=str(user.pk), target_type__app_label="accounts", target_type__model="user"
-        )
-        user_type.update(target_label=label)
-        mentions = Q()
+        # Failed sign-ins have no actor: the label is the address that was typed.
+        typed_address = Q(actor__isnull=True) & _any_address("actor_label", addresses)
+        user_type = Q(target_id=str(user.pk), target_type__app_label="accounts", target_type__model="user")
+        # Where the person connected from and with which browser: the security log keeps the events only.
+        for entry in AuditEntry.objects.filter(
+            Q(actor=user) | typed_address | user_type, action__startswith="security."
+        ):
+            if isinstance(entry.data, dict):
+                data = {key: value for key, value in entry.data.items() if key not in {"ip", "user_agent"}}
+                AuditEntry.objects.filter(pk=entry.pk).update(data=data)
+        AuditEntry.objects.filter(Q(actor=user) | typed_address).update(actor_label=label)
+        AuditEntry.objects.filter(user_type).update(target_label=label)
+        mentions = Q(pk__in=[])
         for old in replacements:
             mentions |= Q(data_text__icontains=old)
         for entry in AuditEntry.objects.annotate(data_text=Cast("data", TextField())).filter(mentions):
-            AuditEntry.objects.filter(pk=entry.pk).update(data=_scrub(entry.data, replacements))
+            scrubbed = _scrub(entry.data, replacements)
+            if scrubbed != entry.data:
+                AuditEntry.objects.filter(pk=entry.pk).update(data=scrubbed)
 
         user.first_name = ANONYMISED_FIRST_NAME
         user.last_name = f"#{user.pk}"
@@ -272,7 +333,8 @@ def person_anonymise(*, user, actor, reason: str) -> User:
         user.user_permissions.clear()
         log_action(
             "accounts.person.anonymised",
-            actor=actor,
+            # The person closing their own account is named by the anonymous label, not the old address.
+            actor=user if getattr(actor, "pk", None) == user.pk else actor,
             target=user,
             data={"reason": reason, "roles_ended": roles_ended},
         )
@@ -290,14 +352,30 @@ def retention_cutoff(today: date | None = None) -> date:
 
 def people_past_retention(today: date | None = None):
     """People whose every organisation left the alliance longer ago than the retention period, and who hold
-    no other role in the portal."""
+    no other role in the portal, fill in no adhesion form and have no signature to give."""
     cutoff = retention_cutoff(today)
     past = Organisation.objects.filter(status=OrganisationStatus.WITHDRAWN, withdrawal_effective_on__lte=cutoff)
     still_needed = OrganisationRole.objects.exclude(organisation__in=past).values("user_id")
+    # An organisation that applies again keeps its withdrawn status until the new adhesion is confirmed.
+    applying = (
+        Adhesion.objects.filter(applicant__isnull=False)
+        .exclude(status__in=[AdhesionStatus.CONFIRMED, AdhesionStatus.REJECTED])
+        .values("applicant_id")
+    )
+    to_sign = SignatureRequest.objects.filter(status=SignatureStatus.PENDING).annotate(address=Lower("email"))
     return (
         User.objects.filter(anonymised_at__isnull=True, organisation_roles__organisation__in=past)
         .exclude(pk__in=still_needed)
         .exclude(pk__in=LocomotiveMember.objects.values("user_id"))
+        .exclude(pk__in=applying)
+        .annotate(address=Lower("email"))
+        .exclude(address__in=to_sign.values("address"))
+        .exclude(
+            pk__in=EmailAddress.objects.filter(verified=True)
+            .annotate(address=Lower("email"))
+            .filter(address__in=to_sign.values("address"))
+            .values("user_id")
+        )
         .exclude(Q(is_coordinator=True) | Q(is_steering_member=True) | Q(is_staff=True) | Q(is_superuser=True))
         .distinct()
     )
@@ -307,6 +385,6 @@ def retention_apply(*, today: date | None = None) -> int:
     """Periodic: anonymise the people of long-withdrawn organisations (see README, "Personal data")."""
     count = 0
     for user in list(people_past_retention(today)):
-        person_anonymise(user=user, actor=None, reason="retention_after_withdrawal")
-        count += 1
+        if person_anonymise(user=user, actor=None, reason=RETENTION_REASON, today=today).anonymised_at:
+            count += 1
     return count

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -51,10 +51,12 @@ def my_data_download(request, pk: int):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def account_close(request):
-    form = AccountCloseForm(request.POST or None, user=request.user)
+    form = AccountCloseForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         services.account_close(user=request.user)
-        logout(request)
+        # Not logout(): its sign-out event would write the old address and this browser back into the log.
+        request.session.flush()
+        request.user = AnonymousUser()
         messages.success(request, _("Your account is closed and your personal data have been anonymised."))
         return redirect("landing")
     context = {

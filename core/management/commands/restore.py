@@ -6,14 +6,19 @@ from core.backup import BackupError, restore_backup
 
 
 class Command(BaseCommand):
-    help = "Restore an archive made by `manage.py backup`: checks its checksums, then the database and MEDIA_ROOT."
+    help = (
+        "Restore an archive made by `manage.py backup`: checks its checksums, then the database and MEDIA_ROOT."
+        " The checksums detect damage and partial copies, not forgeries: restore only archives kept somewhere"
+        " trusted."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("archive", help="The .tar.gz archive written by `manage.py backup`.")
         parser.add_argument(
             "--force",
             action="store_true",
-            help="Replace the content of a database that already has tables (its data is lost).",
+            help="Replace the content of a database that already has tables (on PostgreSQL its public schema is"
+            " dropped first; its data is lost).",
         )
 
     def handle(self, *args, archive: str, force: bool = False, **options):

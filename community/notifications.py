@@ -6,12 +6,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from community.rules import contributed
 from core.outbox import email_queue
 from thematic_groups.enums import LocomotiveRoleType
 from thematic_groups.models import LocomotiveMember
 
 
 def moderators_of(resource) -> list:
+    """The GT pilots of the resource's themes and the coordination, but nobody who contributed it (see
+    community.rules.may_decide): with no pilot left, the coordination alone hears of it."""
     groups = [theme.thematic_group_id for theme in resource.themes.all() if theme.thematic_group_id]
     pilots = [
         member.user
@@ -20,7 +23,8 @@ def moderators_of(resource) -> list:
         ).select_related("user")
     ]
     coordinators = list(get_user_model().objects.filter(is_coordinator=True, is_active=True))
-    return list({user.pk: user for user in pilots + coordinators}.values())
+    moderators = {user.pk: user for user in pilots + coordinators}.values()
+    return [user for user in moderators if not contributed(user, resource)]
 
 
 def _context(resource) -> dict:

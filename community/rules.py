@@ -4,6 +4,7 @@ import rules
 
 from accounts import roles
 from accounts.rules import is_coordinator, is_locomotive_member, is_organisation_member
+from thematic_groups.contributions import represented_organisation_ids
 from thematic_groups.enums import LocomotiveRoleType
 
 # A withdrawn member leaves member_organisation_ids the day its withdrawal takes effect (art 6.3).
@@ -34,3 +35,16 @@ def moderates(user, resource) -> bool:
         return True
     groups = pilot_group_ids(user)
     return bool(groups) and any(theme.thematic_group_id in groups for theme in resource.themes.all())
+
+
+def contributed(user, resource) -> bool:
+    """The author of the deposit, or anybody who speaks or spoke for the depositing organisation."""
+    if resource.author_id is not None and resource.author_id == user.pk:
+        return True
+    return resource.organisation_id is not None and resource.organisation_id in represented_organisation_ids(user)
+
+
+def may_decide(user, resource) -> bool:
+    """Moderates the resource's themes and did not contribute it: nobody approves their own organisation's work,
+    the coordination included."""
+    return moderates(user, resource) and not contributed(user, resource)

@@ -9,6 +9,7 @@ from community import search
 from community.enums import ResourceStatus
 from community.models import Resource, ResourceFlag, Tag, Theme
 from community.rules import pilot_group_ids
+from thematic_groups.contributions import represented_organisation_ids
 
 SORTS = {"recent": ("-published_at", "-pk"), "title": ("title", "pk")}
 
@@ -49,10 +50,15 @@ def my_deposits(user) -> QuerySet:
 
 
 def moderation_queue(user) -> dict:
-    """Deposits waiting in the themes the user moderates, and published resources with open flags."""
+    """Deposits waiting in the themes the user moderates, and published resources with open flags.
+
+    A pilot does not see what they or their organisation contributed: someone else decides on it. The coordination
+    sees everything, so that nothing waits unseen."""
     scope = Q()
     if not roles.is_coordinator(user):
-        scope = Q(themes__thematic_group_id__in=pilot_group_ids(user))
+        scope = Q(themes__thematic_group_id__in=pilot_group_ids(user)) & ~(
+            Q(author=user) | Q(organisation_id__in=represented_organisation_ids(user))
+        )
     pending = _with_details(
         Resource.objects.filter(scope, status=ResourceStatus.PENDING).distinct().order_by("created_at")
     )

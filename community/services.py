@@ -9,12 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import member_organisation_ids
+from accounts.roles import is_coordinator, member_organisation_ids
 from community import notifications as notify
 from community import search
 from community.enums import ResourceStatus
 from community.models import Resource, ResourceEvent, ResourceFlag, Tag
-from community.rules import moderates
+from community.rules import may_decide, moderates
 from core.audit import log_action
 
 FIELDS = ("title", "summary", "kind", "language", "origin", "link")
@@ -117,12 +117,19 @@ def resource_resubmit(*, actor, resource: Resource, themes, tags: list[str] = ()
     return resource
 
 
+def not_yours_to_decide(actor) -> str:
+    """Why a moderator who contributed the resource leaves the decision to someone else."""
+    if is_coordinator(actor):
+        return _("Your organisation contributed this resource: another moderator decides.")
+    return _("Your organisation contributed this resource: the coordination or another moderator decides.")
+
+
 def _require_moderator_of(actor, resource: Resource) -> None:
     if not moderates(actor, resource):
         raise LibraryRefused(_("You do not moderate this resource's themes."))
     # A pilot whose organisation is also a member would otherwise approve its own deposits.
-    if resource.author_id == actor.pk or resource.organisation_id in member_organisation_ids(actor):
-        raise LibraryRefused(_("Your organisation contributed this resource: another moderator decides on it."))
+    if not may_decide(actor, resource):
+        raise LibraryRefused(not_yours_to_decide(actor))
 
 
 def _decide(resource: Resource, actor, status: str, message: str, *, allowed_from, action: str, mail: str):

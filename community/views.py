@@ -19,7 +19,7 @@ from community import selectors, services
 from community.enums import DigestRhythm, ResourceStatus
 from community.forms import DecisionForm, FlagForm, LibraryFilterForm, ResourceForm
 from community.models import Resource
-from community.rules import is_moderator, moderates
+from community.rules import is_moderator, may_decide, moderates
 from core.uploads import attachment_response
 from members.models import Organisation
 from thematic_groups.pages import show_refusal
@@ -91,12 +91,18 @@ def _readable(request, pk: int) -> Resource:
 @members_only
 def resource_detail(request, pk: int):
     resource = _readable(request, pk)
+    moderates_theme = moderates(request.user, resource) and staff_view_allowed(request, "community.view_library")
+    decides = moderates_theme and may_decide(request.user, resource)
+    # Someone who moderates the theme but contributed the resource is told why there is nothing to decide here.
+    not_yours = services.not_yours_to_decide(request.user) if moderates_theme and not decides else ""
     return render(
         request,
         "community/resource.html",
         {
             "resource": resource,
-            "moderates": moderates(request.user, resource) and staff_view_allowed(request, "community.view_library"),
+            "moderates_theme": moderates_theme,
+            "moderates": decides,
+            "not_yours_to_decide": not_yours,
             "is_author": resource.author_id == request.user.pk,
             "decision_form": DecisionForm(),
             "flag_form": FlagForm(),

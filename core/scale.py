@@ -83,6 +83,14 @@ def is_seeded() -> bool:
     return get_user_model().objects.filter(email=bench_email("coordinator", 1)).exists()
 
 
+def holds_other_data() -> bool:
+    """People or organisations that are not scale data: the database is not one to fill with known passwords."""
+    from members.models import Organisation
+
+    # Seeding is one transaction: a database holding organisations but no bench account was not seeded here.
+    return get_user_model().objects.exclude(email__endswith=BENCH_DOMAIN).exists() or Organisation.objects.exists()
+
+
 class _Builder(AdhesionsAndLibrary):
     def __init__(self, plan: ScalePlan, seed: int):
         self.plan = plan
@@ -90,6 +98,11 @@ class _Builder(AdhesionsAndLibrary):
         self.now = timezone.now()
         self.today = timezone.localdate()
         self.password = make_password(BENCH_PASSWORD)
+        # Only the bench accounts sign in; the thousands of generated people cannot.
+        self.no_password = make_password(None)
+        self.bench_names = {
+            f"{role}{index:02d}" for role, count in BENCH_CLIENTS.items() for index in range(1, count + 1)
+        }
         self.users: list = []  # people waiting for the next bulk insert
         self.user_count = 0
         self.pending_roles: list[tuple] = []  # (person, organisation, role, group, function)
@@ -102,7 +115,8 @@ class _Builder(AdhesionsAndLibrary):
         extra.setdefault("last_name", self.rng.choice(words.LAST_NAMES))
         self.user_count += 1
         name = f"{_ascii(extra['first_name'])}.{_ascii(extra['last_name'])}.{self.user_count}"
-        user = User(email=email or f"{name}@membres.{BENCH_DOMAIN}", password=self.password, **extra)
+        password = self.password if email and email.split("@")[0] in self.bench_names else self.no_password
+        user = User(email=email or f"{name}@membres.{BENCH_DOMAIN}", password=password, **extra)
         self.users.append(user)
         return user
 

@@ -15,7 +15,8 @@ from members.enums import OrganisationStatus
 
 # Shared with core.scale: rows per INSERT, and the domain of every address in the dataset.
 BATCH = 2000
-BENCH_DOMAIN = "bench.asetw.be"
+# ".invalid" is reserved (RFC 2606): no mail to these people can ever leave the machine.
+BENCH_DOMAIN = "bench.asetw.invalid"
 
 
 class AdhesionsAndLibrary:

@@ -20,10 +20,11 @@ from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from adhesions import services as adhesion_services
 from adhesions.enums import AdhesionStatus, SignatureStatus
@@ -33,8 +34,8 @@ from community.enums import ResourceStatus
 from community.models import Resource, Theme
 from core.models import AuditEntry, OutboundEmail
 from core.uploads import validate_upload
-from members.enums import OrganisationRoleType, OrganisationType
-from members.models import OrganisationRole
+from members.enums import OrganisationRoleType, OrganisationStatus, OrganisationType
+from members.models import Organisation, OrganisationRole
 from reporting import reports
 from reporting.enums import CampaignStatus, ReportStatus
 from reporting.models import Report, ReportingCampaign
@@ -82,12 +83,17 @@ def adhesion_validated(groups, coordinator):
 
 
 @pytest.fixture
-def submitted_report(groups, organisation, member, coordinator):
+def draft_report(groups, organisation, member, coordinator):
     from tests import test_reporting
 
     campaign = test_reporting.campaign.__wrapped__(groups, organisation, member, coordinator)
     report = Report.objects.get(campaign=campaign, organisation=organisation)
-    return reports.report_submit(actor=member, report=test_reporting.fill(report, member))
+    return test_reporting.fill(report, member)
+
+
+@pytest.fixture
+def submitted_report(draft_report, member):
+    return reports.report_submit(actor=member, report=draft_report)
 
 
 @pytest.fixture
@@ -136,18 +142,28 @@ def test_only_the_coordination_assigns_a_seat_even_through_a_forged_post(client,
 
 
 @pytest.mark.django_db
-def test_a_delegate_forging_a_moderation_decision_changes_nothing(client, delegate, member, organisation, groups):
-    resource = deposit(member, organisation)
-    client.force_login(delegate)  # same organisation: it may read the deposit, not decide on it
+def test_a_delegate_forging_a_moderation_decision_changes_nothing(
+    client, delegate, member, organisation, coordinator, delegate_other_org, groups
+):
+    # Resources the delegate may read: a published one with an open flag, and its own pending deposit.
+    published = library.resource_publish(actor=coordinator, resource=deposit(member, organisation, title="Publiée"))
+    library.resource_flag(actor=delegate_other_org, resource=published, reason="Lien mort.")
+    own = deposit(delegate, organisation, title="Mon dépôt")
+    client.force_login(delegate)
+    assert client.get(reverse("community:resource", args=[published.pk])).status_code == 200
+    assert client.get(reverse("community:resource", args=[own.pk])).status_code == 200
 
-    for decision in ("publish", "reject", "hide", "keep"):
-        response = client.post(
-            reverse("community:moderate", args=[resource.pk]), {"decision": decision, "message": "ok"}
-        )
-        assert response.status_code in REFUSED, decision
+    for resource, decisions in ((published, ("hide", "keep")), (own, ("publish", "changes", "reject"))):
+        for decision in decisions:
+            response = client.post(
+                reverse("community:moderate", args=[resource.pk]), {"decision": decision, "message": "ok"}
+            )
+            assert response.status_code in REFUSED, decision
 
-    resource.refresh_from_db()
-    assert resource.status == ResourceStatus.PENDING and resource.published_at is None
+    published.refresh_from_db()
+    own.refresh_from_db()
+    assert published.status == ResourceStatus.PUBLISHED and published.flags.filter(handled_at__isnull=True).count() == 1
+    assert own.status == ResourceStatus.PENDING and own.published_at is None
 
 
 @pytest.mark.django_db
@@ -168,27 +184,44 @@ def test_a_delegate_cannot_open_or_close_a_campaign(client, delegate, submitted_
 
 
 @pytest.mark.django_db
-def test_a_member_cannot_accept_its_own_report_by_any_post(client, delegate, member, submitted_report):
-    url = reverse("reporting:report", args=[submitted_report.pk])
+def test_a_member_cannot_accept_its_own_report_by_any_post(client, delegate, member, draft_report):
+    url = reverse("reporting:report", args=[draft_report.pk])
     for user in (delegate, member):
         client.force_login(user)
-        assert client.post(reverse("reporting:report_accept", args=[submitted_report.pk])).status_code in REFUSED
-        # The report's own form ignores fields it does not offer.
-        client.post(
+        # The draft's own form is built and saved, and ignores the fields it does not offer.
+        revision = Report.objects.get(pk=draft_report.pk).revision
+        response = client.post(
             url,
             {
-                "revision": submitted_report.revision,
+                "revision": revision,
+                "general__highlights": f"Relu par {user.email}",
                 "status": ReportStatus.ACCEPTED,
                 "accepted_by": user.pk,
                 "accepted_at": "2026-12-01T10:00",
                 "accept": "1",
             },
         )
+        assert response.status_code == 302 and response["Location"] == url
+        report = Report.objects.get(pk=draft_report.pk)
+        assert report.revision > revision  # the form saved the draft
+        assert report.status == ReportStatus.DRAFT and report.accepted_by is None and report.accepted_at is None
+    assert report.general_answers["highlights"] == f"Relu par {member.email}"
 
-    submitted_report.refresh_from_db()
-    assert submitted_report.status == ReportStatus.SUBMITTED
-    assert submitted_report.accepted_at is None and submitted_report.accepted_by is None
-    assert not submitted_report.events.filter(kind="accepted").exists()
+    from tests import test_reporting
+
+    submitted = reports.report_submit(actor=member, report=test_reporting.fill(report, member))
+    for user in (delegate, member):
+        client.force_login(user)
+        assert client.post(reverse("reporting:report_accept", args=[submitted.pk])).status_code in REFUSED
+
+    submitted.refresh_from_db()
+    assert submitted.status == ReportStatus.SUBMITTED
+    assert submitted.accepted_at is None and submitted.accepted_by is None
+    assert not submitted.events.filter(kind="accepted").exists()
+
+
+def refusal_of(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 @pytest.mark.django_db
@@ -196,19 +229,110 @@ def test_a_pilot_does_not_publish_its_own_organisations_deposit(
     client, mfa_login, pilot_with_a_member_organisation, organisation, member, coordinator
 ):
     pilot = pilot_with_a_member_organisation
-    resource = deposit(member, organisation)  # decarbonation: a theme the pilot moderates
+    resource = deposit(member, organisation, title="Plan climat Alpha")  # decarbonation: the pilot's theme
+    page_url = reverse("community:resource", args=[resource.pk])
 
     with pytest.raises(library.LibraryRefused):
         library.resource_publish(actor=pilot, resource=resource)
     mfa_login(client, pilot)
-    client.post(reverse("community:moderate", args=[resource.pk]), {"decision": "publish"})
+    page = client.get(page_url).content.decode()
+    assert 'value="publish"' not in page and 'role="note"' in page  # no button that would fail, but why
+    assert "Plan climat Alpha" not in client.get(reverse("community:moderation")).content.decode()
+    response = client.post(reverse("community:moderate", args=[resource.pk]), {"decision": "publish"})
+    assert response.status_code == 302 and response["Location"] == page_url
+    with translation.override(settings.LANGUAGE_CODE):
+        assert refusal_of(response) == [library.not_yours_to_decide(pilot)]
 
     resource.refresh_from_db()
     assert resource.status == ResourceStatus.PENDING
-    # Another moderator decides on it.
+    # Another moderator decides on it; the pilot can still flag it, like any member.
     assert library.resource_publish(actor=coordinator, resource=resource).status == ResourceStatus.PUBLISHED
+    page = client.get(page_url).content.decode()
+    assert 'value="hide"' not in page and reverse("community:flag", args=[resource.pk]) in page
     with pytest.raises(library.LibraryRefused):
         library.flags_dismiss(actor=pilot, resource=resource)
+
+
+@pytest.mark.django_db
+def test_a_pilot_is_neither_asked_nor_shown_to_moderate_its_own_organisations_deposits(
+    client, mfa_login, pilot_with_a_member_organisation, organisation, member, coordinator, delegate_other_org
+):
+    pilot = pilot_with_a_member_organisation
+    own = deposit(member, organisation, title="Plan climat Alpha")
+    deposit(delegate_other_org, delegate_other_org.organisation_roles.get().organisation, title="Plan climat Bêta")
+
+    to_moderate = OutboundEmail.objects.filter(template="community/to_moderate")
+    assert list(to_moderate.filter(body_text__contains=own.title).values_list("to_email", flat=True)) == [
+        coordinator.email
+    ]
+    assert sorted(to_moderate.exclude(body_text__contains=own.title).values_list("to_email", flat=True)) == sorted(
+        [coordinator.email, pilot.email]
+    )
+    mfa_login(client, pilot)
+    queue = client.get(reverse("community:moderation")).content.decode()
+    assert "Plan climat Bêta" in queue and "Plan climat Alpha" not in queue
+    client.logout()
+    mfa_login(client, coordinator)  # the coordination sees everything
+    queue = client.get(reverse("community:moderation")).content.decode()
+    assert "Plan climat Bêta" in queue and "Plan climat Alpha" in queue
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_members_former_contact_does_not_approve_its_work(
+    pilot_with_a_member_organisation, organisation, member, delegate, groups
+):
+    pilot = pilot_with_a_member_organisation
+    resource = deposit(member, organisation)
+    progress = deliverable_progress_set(
+        actor=delegate,
+        deliverable=groups["decarbonation"].deliverables.order_by("position").first(),
+        organisation=organisation,
+        state=DeliverableState.SUBMITTED,
+        upload=checked_upload("plan.pdf", small_pdf()),
+    )
+    Organisation.objects.filter(pk=organisation.pk).update(status=OrganisationStatus.WITHDRAWN)
+
+    with pytest.raises(library.LibraryRefused):
+        library.resource_publish(actor=pilot, resource=resource)
+    with pytest.raises(ContributionRefused):
+        deliverable_validate(actor=pilot, progress=progress)
+    resource.refresh_from_db()
+    progress.refresh_from_db()
+    assert resource.status == ResourceStatus.PENDING and progress.state == DeliverableState.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_the_coordination_does_not_decide_on_its_own_organisations_work_either(
+    coordinator, organisation, member, delegate, groups
+):
+    OrganisationRole.objects.create(
+        user=coordinator, organisation=organisation, role=OrganisationRoleType.CONTACT_POINT
+    )
+    Assignment.objects.create(
+        organisation=organisation,
+        thematic_group=groups["decarbonation"],
+        status=AssignmentStatus.ASSIGNED,
+        queued_since=date(2026, 3, 2),
+    )
+    resource = deposit(member, organisation)
+    progress = deliverable_progress_set(
+        actor=delegate,
+        deliverable=groups["decarbonation"].deliverables.order_by("position").first(),
+        organisation=organisation,
+        state=DeliverableState.SUBMITTED,
+        upload=checked_upload("plan.pdf", small_pdf()),
+    )
+
+    with translation.override("en"):  # and the refusal does not send the coordination to itself
+        with pytest.raises(library.LibraryRefused) as refused:
+            library.resource_publish(actor=coordinator, resource=resource)
+        assert refused.value.messages == ["Your organisation contributed this resource: another moderator decides."]
+        with pytest.raises(ContributionRefused) as refused:
+            deliverable_validate(actor=coordinator, progress=progress)
+        assert "coordination" not in refused.value.messages[0]
+    assert coordinator.email not in OutboundEmail.objects.filter(template="community/to_moderate").values_list(
+        "to_email", flat=True
+    )
 
 
 @pytest.mark.django_db
@@ -226,14 +350,22 @@ def test_a_pilot_does_not_validate_its_own_organisations_deliverable(
         upload=checked_upload("plan.pdf", small_pdf()),
     )
     assert progress.state == DeliverableState.SUBMITTED
+    board_url = reverse("thematic_groups:deliverables", args=["decarbonation"])
+    validate_url = reverse("thematic_groups:deliverable_validate", args=[progress.pk])
 
     with pytest.raises(ContributionRefused):
         deliverable_validate(actor=pilot, progress=progress)
     mfa_login(client, pilot)
-    client.post(reverse("thematic_groups:deliverable_validate", args=[progress.pk]))
+    assert validate_url not in client.get(board_url).content.decode()
+    response = client.post(validate_url)
+    assert response.status_code == 302 and response["Location"] == board_url
+    assert len(refusal_of(response)) == 1
     client.logout()
     client.force_login(delegate)  # nor the member itself
-    assert client.post(reverse("thematic_groups:deliverable_validate", args=[progress.pk])).status_code in REFUSED
+    assert client.post(validate_url).status_code in REFUSED
+    client.logout()
+    mfa_login(client, coordinator)  # the coordination is offered the button
+    assert validate_url in client.get(board_url).content.decode()
 
     progress.refresh_from_db()
     assert progress.state == DeliverableState.SUBMITTED

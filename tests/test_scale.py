@@ -8,7 +8,7 @@ from accounts.models import User
 from community import search
 from community.enums import ResourceStatus
 from community.models import Resource
-from core.scale import BENCH_CLIENTS, ScalePlan, bench_email
+from core.scale import BENCH_CLIENTS, BENCH_PASSWORD, ScalePlan, bench_email
 from members.enums import OrganisationRoleType, OrganisationStatus
 from members.models import Organisation, OrganisationRole
 from reporting.models import Action, Report
@@ -65,6 +65,20 @@ def test_seed_scale_makes_the_planned_counts_with_bench_accounts(capsys):
     delegates = OrganisationRole.objects.filter(user__email__startswith="delegate", role=OrganisationRoleType.DELEGATE)
     assert delegates.count() == BENCH_CLIENTS["delegate"]
     assert "coordinator01@" in capsys.readouterr().out
+    # Only the bench accounts can sign in, and no mail to anyone here can leave the machine.
+    assert coordinator.check_password(BENCH_PASSWORD)
+    others = User.objects.exclude(email__in=[bench_email(role, 1) for role in BENCH_CLIENTS])
+    assert not others.filter(email__startswith="coordination@").get().has_usable_password()
+    assert not User.objects.exclude(email__endswith=".invalid").exists()
 
     call_command("seed_scale", factor=FACTOR, force=True)  # a second run adds nothing
     assert Organisation.objects.count() == plan.organisations
+
+
+@pytest.mark.django_db
+def test_seed_scale_refuses_a_database_with_real_people_even_when_forced(member):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="empty database"):
+        call_command("seed_scale", factor=FACTOR, force=True)
+    assert not User.objects.filter(email__endswith=".invalid").exists()

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import member_organisation_ids
+from accounts.roles import is_coordinator
 from core.audit import log_action
 from core.uploads import original_file_name
 from thematic_groups.enums import AssignmentStatus, DeliverableState
@@ -20,6 +20,14 @@ from thematic_groups.models import Assignment, Deliverable, DeliverableProgress,
 
 class ContributionRefused(ValidationError):
     pass
+
+
+def represented_organisation_ids(user) -> set[int]:
+    """Every organisation the person holds a role for, whatever its membership status: nobody approves the work
+    of an organisation they speak or spoke for, even once it has withdrawn (the library uses it too)."""
+    if not user.is_authenticated:
+        return set()
+    return set(user.organisation_roles.values_list("organisation_id", flat=True))
 
 
 def _require_seat(organisation, group) -> None:
@@ -89,9 +97,11 @@ def deliverable_validate(*, actor, progress: DeliverableProgress) -> Deliverable
     with transaction.atomic():
         progress = DeliverableProgress.objects.select_for_update().select_related("deliverable").get(pk=progress.pk)
         # A pilot whose organisation also has a seat in the group would otherwise validate its own work.
-        if progress.organisation_id in member_organisation_ids(actor):
+        if progress.organisation_id in represented_organisation_ids(actor):
             raise ContributionRefused(
-                _("Your organisation delivered this: the coordination or another locomotive member validates it.")
+                _("Your organisation delivered this: another coordinator or locomotive member validates it.")
+                if is_coordinator(actor)
+                else _("Your organisation delivered this: the coordination or another locomotive member validates it.")
             )
         if progress.state != DeliverableState.SUBMITTED:
             raise ContributionRefused(_("Only a submitted deliverable can be validated."))

@@ -116,6 +116,8 @@ def deliverables(request, slug: str):
             "rows": contributions.deliverable_board(group, members),
             "manages": manages,
             "mine": mine,
+            # Its own organisation's deliverables are validated by someone else, even after a withdrawal.
+            "represented": contributions.represented_organisation_ids(request.user),
         },
     )
 

@@ -2,10 +2,13 @@ from django.db import migrations, models
 
 
 def name_from_stored_path(apps, schema_editor):
-    """Files stored so far kept the sender's name as the last part of their path: copy it out."""
+    """Files stored so far kept the sender's name as the last part of their path: copy it out.
+
+    That part is the name as storage cleaned it (spaces became underscores, some punctuation went), which is
+    close enough to show and to download under."""
     for model_name in ("IntersessionWork", "DeliverableProgress"):
         model = apps.get_model("thematic_groups", model_name)
-        for row in model.objects.exclude(file="").only("pk", "file"):
+        for row in model.objects.exclude(file="").filter(file_name="").only("pk", "file"):
             name = row.file.name.rsplit("/", 1)[-1][:255]
             model.objects.filter(pk=row.pk).update(file_name=name)
 

@@ -12,19 +12,50 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db import connection
+from django.db.models import Count, Max, TextField, Value
+from django.db.models.functions import MD5, Cast, Concat
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from members.models import Organisation
 from reporting import evaluation
-from reporting.models import ReportEntry, ReportingCampaign
+from reporting.models import Report, ReportEntry, ReportingCampaign
 from thematic_groups.models import Attendance, Session, ThematicGroup
 
 FIGURES_SECONDS = 600
 # Part of the cache key: bump it whenever the figures' template or what they show changes.
 FIGURES_VERSION = 1
+
+
+def _reports_digest(year: int):
+    """The year's reports with the status, revision, consent and the name and type each member is cited under,
+    in one row: listing thousands of reports on every view would cost more than the figures save."""
+    reports = Report.objects.filter(campaign__year=year)
+    totals = {"count": Count("pk"), "consent": Max("consent_recorded_at"), "updated": Max("updated_at")}
+    if connection.vendor != "postgresql":
+        # The embedded setup holds a few reports: the list itself is small.
+        rows = reports.order_by("pk").values_list(
+            "pk", "status", "revision", "organisation__name", "organisation__type"
+        )
+        return reports.aggregate(**totals), list(rows)
+    from django.contrib.postgres.aggregates import StringAgg
+
+    text = TextField()
+    row = Concat(
+        Cast("pk", text),
+        Value("|"),
+        "status",
+        Value("|"),
+        Cast("revision", text),
+        Value("|"),
+        "organisation__name",
+        Value("|"),
+        "organisation__type",
+        output_field=text,
+    )
+    return reports.aggregate(**totals, digest=MD5(StringAgg(row, delimiter="\n", order_by="pk")))
 
 
 def fingerprint(year: int, group: ThematicGroup | None) -> str:
@@ -34,22 +65,8 @@ def fingerprint(year: int, group: ThematicGroup | None) -> str:
         year,
         group.pk if group else None,
         get_language(),
-        # The year's campaign if any, and each of its reports with the name and type its member is cited under.
-        list(
-            ReportingCampaign.objects.filter(year=year)
-            .order_by("reports__pk")
-            .values_list(
-                "pk",
-                "status",
-                "reports__pk",
-                "reports__status",
-                "reports__revision",
-                "reports__consent_recorded_at",
-                "reports__updated_at",
-                "reports__organisation__name",
-                "reports__organisation__type",
-            )
-        ),
+        list(ReportingCampaign.objects.filter(year=year).values_list("pk", "status")),
+        _reports_digest(year),
         ReportEntry.objects.filter(report__campaign__year=year).aggregate(count=Count("pk"), last=Max("pk")),
         list(Organisation.objects.order_by().values_list("status", "type").annotate(count=Count("pk"))),
         # Every group with its names, and its seats counted by status.

@@ -210,20 +210,12 @@ def test_the_admin_links_a_stored_file_only_through_the_checked_download(
 
 @pytest.mark.django_db
 def test_a_contribution_keeps_its_sent_name_for_the_download_only(client, mfa_login, pilot, groups):
-    from tests.test_sessions import seated
+    from tests.test_sessions import plan, seated
     from thematic_groups import sessions
     from thematic_groups.contributions import intersession_mark_done
 
     start = timezone.now() + timedelta(days=70)
-    session = sessions.session_create(
-        actor=pilot,
-        group=groups["decarbonation"],
-        title="Séance",
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        place="Namur",
-        intersession_task="Relever la consommation.",
-    )
+    session = plan(groups["decarbonation"], start, actor=pilot, intersession_task="Relever la consommation.")
     session = sessions.session_publish(actor=pilot, session=session)
     ((organisation, delegate),) = seated(session.thematic_group)
     work = intersession_mark_done(
@@ -246,20 +238,12 @@ def test_a_contribution_keeps_its_sent_name_for_the_download_only(client, mfa_lo
 
 @pytest.mark.django_db
 def test_files_stored_before_the_change_get_their_name_from_their_path(groups, pilot, tmp_path):
-    from tests.test_sessions import seated
-    from thematic_groups import sessions
+    from tests.test_sessions import plan, seated
     from thematic_groups.models import IntersessionWork
 
     migration = importlib.import_module("thematic_groups.migrations.0007_contribution_file_name")
-    start = timezone.now() + timedelta(days=70)
-    session = sessions.session_create(
-        actor=pilot,
-        group=groups["decarbonation"],
-        title="Séance",
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        place="Namur",
-        intersession_task="Relever.",
+    session = plan(
+        groups["decarbonation"], timezone.now() + timedelta(days=70), actor=pilot, intersession_task="Relever."
     )
     ((organisation, _delegate),) = seated(session.thematic_group)
     work = IntersessionWork.objects.create(
